@@ -1,0 +1,1 @@
+"""The inspection domain: rounds, units, teams, inspections, findings, leads, rectification."""

@@ -1,0 +1,9 @@
+"""App config for the inspection domain."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    name = "inspections"
+    verbose_name = _("Inspections")

@@ -1,0 +1,147 @@
+"""Every read of the domain that a face needs: permission-aware fetches and leadership's questions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from inspections.models import (
+    Inspection,
+    InspectionState,
+    Lead,
+    RectificationItem,
+    Round,
+    Term,
+    Unit,
+)
+from inspections.roles import roles_of
+from workflows.errors import NotFound
+
+
+def rounds_visible_to(user: Any) -> QuerySet[Round]:
+    """Rounds the user may see: all for leadership and office, their own rounds for team members."""
+    roles = roles_of(user)
+    rounds = Round.objects.select_related("term")
+    if roles.oversees:
+        return rounds
+    return rounds.filter(pk__in=roles.round_ids)
+
+
+def inspections_visible_to(user: Any) -> QuerySet[Inspection]:
+    """Inspections the user may see (units see their own, in the reduced view the faces choose)."""
+    roles = roles_of(user)
+    inspections = Inspection.objects.select_related("round__term", "batch", "unit", "team")
+    if roles.oversees:
+        return inspections
+    return inspections.filter(Q(team_id__in=roles.team_ids) | Q(unit_id__in=roles.unit_ids))
+
+
+def leads_visible_to(user: Any) -> QuerySet[Lead]:
+    """Leads: leadership and office, the leaders of the inspecting team, the organ handed them."""
+    roles = roles_of(user)
+    leads = Lead.objects.select_related("inspection__unit", "receiving_organ")
+    if roles.oversees:
+        return leads
+    handed = Q(
+        receiving_organ_id__in=roles.organ_ids,
+        state__in=["handed_over", "reported_back", "closed"],
+    )
+    return leads.filter(Q(inspection__team_id__in=roles.led_team_ids) | handed)
+
+
+def items_visible_to(user: Any) -> QuerySet[RectificationItem]:
+    roles = roles_of(user)
+    items = RectificationItem.objects.select_related("inspection__unit", "finding")
+    if roles.oversees:
+        return items
+    return items.filter(
+        Q(inspection__team_id__in=roles.team_ids) | Q(inspection__unit_id__in=roles.unit_ids)
+    )
+
+
+def _get(queryset: QuerySet, pk: Any):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound() from error
+
+
+def round_get_for_user(*, user: Any, pk: Any) -> Round:
+    """The round, or NotFound when it does not exist or the user may not see it."""
+    return _get(rounds_visible_to(user), pk)
+
+
+def inspection_get_for_user(*, user: Any, pk: Any) -> Inspection:
+    """The inspection, or NotFound when it does not exist or the user may not see it."""
+    return _get(inspections_visible_to(user), pk)
+
+
+def lead_get_for_user(*, user: Any, pk: Any) -> Lead:
+    return _get(leads_visible_to(user), pk)
+
+
+def item_get_for_user(*, user: Any, pk: Any) -> RectificationItem:
+    return _get(items_visible_to(user), pk)
+
+
+# What leadership asks first -----------------------------------------------------------
+
+
+def round_state_counts(round_: Round) -> dict[str, int]:
+    """How many of the round's inspections are in each state (every state listed, zeros too)."""
+    counts = dict(round_.inspections.values_list("state").annotate(n=Count("pk")).order_by())
+    return {state: counts.get(state, 0) for state in InspectionState.values}
+
+
+def rounds_with_state_counts(rounds: QuerySet[Round]) -> list[tuple[Round, dict[str, int]]]:
+    """Each round with its inspections counted by state, in two queries whatever the size."""
+    rounds = list(rounds)
+    counts: dict[int, Counter] = {r.pk: Counter() for r in rounds}
+    rows = (
+        Inspection.objects.filter(round__in=rounds)
+        .values_list("round_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for round_id, state, n in rows:
+        counts[round_id][state] = n
+    return [
+        (r, {s: counts[r.pk][s] for s in InspectionState.values if counts[r.pk][s]}) for r in rounds
+    ]
+
+
+def round_breakdown(round_: Round, by: str) -> dict[Any, dict[str, int]]:
+    """Inspections of a round counted by state within each batch or each team (`by`)."""
+    if by not in ("batch", "team"):
+        raise ValueError(by)
+    rows = round_.inspections.values_list(f"{by}_id", "state").annotate(n=Count("pk")).order_by()
+    breakdown: dict[Any, dict[str, int]] = {}
+    for key, state, n in rows:
+        breakdown.setdefault(key, {})[state] = n
+    return breakdown
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Units inspected at least once in a term (全覆盖), out of all units."""
+
+    inspected: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.inspected / self.total, 1) if self.total else 0.0
+
+
+def term_coverage(term: Term) -> Coverage:
+    """Cancelled inspections do not count as coverage."""
+    inspected = (
+        Unit.objects.filter(inspections__round__term=term)
+        .exclude(inspections__state=InspectionState.CANCELLED)
+        .distinct()
+        .count()
+    )
+    return Coverage(inspected=inspected, total=Unit.objects.count())

@@ -1,0 +1,104 @@
+"""Writes on leads (问题线索): registered by the team leader, decided, handed over, reported back."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from inspections.models import Inspection, InspectionState, Lead, ReceivingOrgan, Route, User
+from inspections.services.inputs import choice, event_date, optional_text, required_text
+from workflows.errors import InvalidInput
+from workflows.transitions import perform_child_write, perform_transition
+
+# From stationing until the leading group hears the report, a team may register leads.
+REGISTERING_STATES = (
+    InspectionState.STATIONED,
+    InspectionState.WITHDRAWN,
+    InspectionState.REPORTED,
+    InspectionState.HEARD,
+)
+
+
+def lead_register(
+    *, inspection: Inspection, actor: User, summary: str, persons_named: str = ""
+) -> Lead:
+    summary = required_text(summary, field="summary")
+    persons_named = optional_text(persons_named, field="persons_named", max_length=300)
+
+    def register(locked: Inspection) -> Lead:
+        last = locked.leads.aggregate(last=Max("number"))["last"] or 0
+        return Lead.objects.create(
+            inspection=locked,
+            number=last + 1,
+            summary=summary,
+            persons_named=persons_named,
+            registered_by=actor,
+        )
+
+    return perform_child_write(
+        parent=inspection,
+        actor=actor,
+        permission="inspections.register_lead",
+        action="register_lead",
+        allowed_states=REGISTERING_STATES,
+        change=register,
+    )
+
+
+def lead_decide(
+    *,
+    lead: Lead,
+    actor: User,
+    route: str,
+    receiving_organ: ReceivingOrgan | None,
+    on: datetime.date | None = None,
+    note: str = "",
+) -> Lead:
+    """The leading group decides where the lead goes (分类处置)."""
+    route = choice(route, choices=Route, field="route")
+    if receiving_organ is not None and receiving_organ.route != route:
+        raise InvalidInput(
+            fields={
+                "receiving_organ": [
+                    _("%(organ)s does not receive leads of this route.")
+                    % {"organ": receiving_organ}
+                ]
+            }
+        )
+    return perform_transition(
+        instance=lead,
+        name="decide",
+        actor=actor,
+        note=note,
+        arguments={"on": event_date(on), "route": route, "receiving_organ": receiving_organ},
+        data={"route": route, "receiving_organ": getattr(receiving_organ, "pk", None)},
+    )
+
+
+def lead_hand_over(
+    *, lead: Lead, actor: User, on: datetime.date | None = None, note: str = ""
+) -> Lead:
+    return perform_transition(
+        instance=lead, name="hand_over", actor=actor, note=note, arguments={"on": event_date(on)}
+    )
+
+
+def lead_report_back(
+    *, lead: Lead, actor: User, outcome: str, on: datetime.date | None = None
+) -> Lead:
+    """The receiving organ reports what it did with the lead (Art. 29: within 3 months)."""
+    outcome = required_text(outcome, field="outcome")
+    return perform_transition(
+        instance=lead,
+        name="report_back",
+        actor=actor,
+        arguments={"on": event_date(on), "outcome": outcome},
+    )
+
+
+def lead_close(*, lead: Lead, actor: User, on: datetime.date | None = None, note: str = "") -> Lead:
+    return perform_transition(
+        instance=lead, name="close", actor=actor, note=note, arguments={"on": event_date(on)}
+    )

@@ -1,0 +1,3 @@
+"""Routes of the inspection pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The domain-agnostic engine: errors, audit trail, transitions, deadlines, outbox."""

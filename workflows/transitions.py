@@ -1,0 +1,191 @@
+"""Running one state-machine transition the way every service must: lock, check, change, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition, Transition
+
+from workflows.audit import audit_record
+from workflows.errors import ConditionFailed, PermissionDenied, StaleObject, WrongState
+from workflows.guards import problems_of
+from workflows.models import StatefulModel
+
+Model = TypeVar("Model", bound=StatefulModel)
+
+# Callables run inside the transition's transaction after the audit row, with
+# (instance, transition name, source, target). The domain registers them (deadlines,
+# outbox) so the engine never imports the domain.
+_after_transition_hooks: list[Callable[..., None]] = []
+
+
+def register_after_transition(hook: Callable[..., None]) -> Callable[..., None]:
+    """Run `hook` in the same transaction after every transition (deadlines, outbox rows)."""
+    _after_transition_hooks.append(hook)
+    return hook
+
+
+def transitions_of(model: type[models.Model], name: str) -> list[Transition]:
+    """Every (source → target) edge of the transition method `name`."""
+    method = getattr(model, name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        raise ValueError(f"{model.__name__}.{name} is not a transition")
+    return list(meta.transitions.values())
+
+
+def transition_label(model: type[models.Model], name: str) -> str:
+    """The person-readable name of a transition, from its `custom={"label": ...}`."""
+    return str(transitions_of(model, name)[0].custom.get("label", name.replace("_", " ")))
+
+
+def may_take(instance: StatefulModel, name: str, user: Any) -> bool:
+    """Whether `user` holds the transition's permission on `instance` (state not considered)."""
+    return transitions_of(type(instance), name)[0].has_perm(instance, user)
+
+
+def perform_transition(
+    *,
+    instance: Model,
+    name: str,
+    actor: Any,
+    note: str = "",
+    data: dict | None = None,
+    arguments: dict | None = None,
+) -> Model:
+    """Take transition `name` on `instance` for `actor`, atomically, and return the saved row.
+
+    `instance` is the row as the caller saw it: if its version is no longer the
+    database's, someone else acted first and the caller gets StaleObject.
+    """
+    model = type(instance)
+    edges = transitions_of(model, name)
+    method = getattr(model, name)
+    field = method._django_fsm.field
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=instance.pk)
+        if locked.version != instance.version:
+            raise StaleObject()
+        if not edges[0].has_perm(locked, actor):
+            raise PermissionDenied()
+        source = field.value_from_object(locked)
+        edge = method._django_fsm.get_transition(source)
+        if edge is None:
+            raise WrongState(
+                _("“%(action)s” is not possible while the %(subject)s is “%(state)s”.")
+                % {
+                    "action": transition_label(model, name),
+                    "subject": model._meta.verbose_name,
+                    "state": getattr(locked, f"get_{field.name}_display")(),
+                }
+            )
+        problems = [p for condition in edge.conditions for p in problems_of(condition, locked)]
+        if problems:
+            raise ConditionFailed(details=problems)
+        getattr(locked, name)(**(arguments or {}))
+        locked.version += 1
+        try:
+            locked.save()
+        except ConcurrentTransition as error:
+            raise StaleObject() from error
+        target = field.value_from_object(locked)
+        audit_record(
+            subject=locked,
+            actor=actor,
+            action=name,
+            from_state=source,
+            to_state=target,
+            note=note,
+            data=data,
+        )
+        for hook in _after_transition_hooks:
+            hook(instance=locked, name=name, source=source, target=target)
+    return locked
+
+
+def perform_write(
+    *,
+    instance: Model,
+    actor: Any,
+    permission: str,
+    action: str,
+    change: Callable[[Model], Any],
+    allowed_states: tuple[str, ...] | None = None,
+    note: str = "",
+    data: dict | None = None,
+) -> Model:
+    """Make a change that is not a transition with the same guarantees: lock, version, permission,
+    state, audit row, all in one transaction. `change` edits the locked row or its children.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=instance.pk)
+        if locked.version != instance.version:
+            raise StaleObject()
+        if not actor.has_perm(permission, locked):
+            raise PermissionDenied()
+        state = getattr(locked, "state", "")
+        if allowed_states is not None and state not in allowed_states:
+            raise WrongState(
+                _("This is not possible while the %(subject)s is “%(state)s”.")
+                % {"subject": model._meta.verbose_name, "state": locked.get_state_display()}
+            )
+        change(locked)
+        locked.version += 1
+        try:
+            locked.save()
+        except ConcurrentTransition as error:
+            raise StaleObject() from error
+        audit_record(
+            subject=locked,
+            actor=actor,
+            action=action,
+            from_state=state,
+            to_state=state,
+            note=note,
+            data=data,
+        )
+    return locked
+
+
+def perform_child_write(
+    *,
+    parent: StatefulModel,
+    actor: Any,
+    permission: str,
+    action: str,
+    change: Callable[[Any], models.Model],
+    allowed_states: tuple[str, ...] | None = None,
+    note: str = "",
+    data: dict | None = None,
+) -> models.Model:
+    """Create or edit a child row (a finding, a plan item) under the parent's row lock.
+
+    The parent's lock serialises numbering and state checks; its version is left alone,
+    so adding a finding does not make the inspection's open forms stale. `change` returns
+    the child, which gets the audit row.
+    """
+    model = type(parent)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=parent.pk)
+        if not actor.has_perm(permission, locked):
+            raise PermissionDenied()
+        state = getattr(locked, "state", "")
+        if allowed_states is not None and state not in allowed_states:
+            raise WrongState(
+                _("This is not possible while the %(subject)s is “%(state)s”.")
+                % {"subject": model._meta.verbose_name, "state": locked.get_state_display()}
+            )
+        child = change(locked)
+        audit_record(
+            subject=child,
+            actor=actor,
+            action=action,
+            to_state=getattr(child, "state", ""),
+            note=note,
+            data=data,
+        )
+    return child
