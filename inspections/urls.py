@@ -1,3 +1,20 @@
-"""Routes of the inspection pages."""
+"""Routes of the inspection pages, and signing in and out.
 
-urlpatterns: list = []
+No `app_name`: LOGIN_URL, LOGIN_REDIRECT_URL and LOGOUT_REDIRECT_URL name these routes plainly.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from inspections import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    # Only signing in and out for now; password change and reset come with the user pages.
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

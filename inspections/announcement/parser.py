@@ -691,7 +691,7 @@ def _refuse_units_named_twice(inspections: tuple[AnnouncedInspection, ...]) -> N
         seen.add(inspection.unit)
 
 
-def _shortened(printed: str, keep: int = 12) -> str:
+def _shortened(printed: str, keep: int = 16) -> str:
     # Long lists make unreadable messages: keep the start and the kind at the end.
     if len(printed) <= 2 * keep + 1:
         return printed

@@ -1,0 +1,455 @@
+"""The back office: reference data, and the machines' transitions as admin actions through the services.
+
+Nobody edits a state by hand here: `state` and `version` are read-only on every form, and a
+transition is an action that calls its service, which locks, checks, audits and opens the
+deadlines exactly as the web pages do.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from inspections import models as m
+from inspections.services import inspections as inspection_services
+from inspections.services import leads as lead_services
+from inspections.services import rectification as rectification_services
+from inspections.services import rounds as round_services
+from inspections.services import teams as team_services
+from workflows.admin import ServiceCall, transition_actions
+from workflows.audit import audit_record
+
+# Permissions -----------------------------------------------------------------
+
+
+class RulesPermissions:
+    """Ask inspections/rules.py wherever it names the permission; Django's model permissions elsewhere.
+
+    Superusers pass every check, as `User.has_perm` always lets them.
+    """
+
+    def _rule(self, request, action: str, obj) -> bool | None:
+        name = f"{self.opts.app_label}.{action}_{self.opts.model_name}"
+        return request.user.has_perm(name, obj) if rules.perm_exists(name) else None
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        allowed = self._rule(request, "view", obj)
+        if allowed is None:
+            return super().has_view_permission(request, obj)
+        return allowed or self.has_change_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        allowed = self._rule(request, "add", None)
+        return super().has_add_permission(request) if allowed is None else allowed
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = self._rule(request, "change", obj)
+        return super().has_change_permission(request, obj) if allowed is None else allowed
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        allowed = self._rule(request, "delete", obj)
+        return super().has_delete_permission(request, obj) if allowed is None else allowed
+
+    def has_module_permission(self, request) -> bool:
+        # The rules grant some people access that Django's model permissions do not know of.
+        return super().has_module_permission(request) or any(
+            self.get_model_perms(request).values()
+        )
+
+
+class PartInline(admin.TabularInline):
+    """Rows that belong to their parent (aliases, seats, desks): who may change the parent may
+    change them, who may see it sees them."""
+
+    extra = 0
+
+    def _parent_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._parent_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._parent_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._parent_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._parent_admin().has_change_permission(request, obj)
+
+
+class StatefulAdmin(RulesPermissions, admin.ModelAdmin):
+    """A state machine's admin: state and version are never typed in; transitions are actions."""
+
+    readonly_fields: tuple[str, ...] = ("state", "version")
+    # Fields that say what the row is (its round, its unit): fixed once it exists.
+    identity_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, *self.identity_fields) if obj is not None else fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and not form.has_changed():
+            super().save_model(request, obj, form, change)
+            return
+        if change:
+            # The services' optimistic lock: pages opened before this edit are now stale.
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+        # The admin wraps this in the request's transaction, as a service would.
+        audit_record(
+            subject=obj,
+            actor=request.user,
+            action="admin_change" if change else "admin_add",
+            from_state=obj.state if change else "",
+            to_state=obj.state,
+            data={"fields": list(form.changed_data)},
+        )
+
+
+# Batches and teams are numbered within their round ("第一批", "第一巡视组"): name the round too.
+
+
+def _in_round(obj) -> str:
+    return f"{obj.round} · {obj}"
+
+
+class InRoundFilter(admin.RelatedFieldListFilter):
+    """A filter on batches or teams whose choices say which round each belongs to."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model.objects.select_related("round__term")
+        return [(obj.pk, _in_round(obj)) for obj in related]
+
+
+# Reference data ----------------------------------------------------------------
+
+
+@admin.register(m.Term)
+class TermAdmin(RulesPermissions, admin.ModelAdmin):
+    list_display = ("__str__", "body", "number")
+    list_filter = ("body",)
+    search_fields = ("body",)
+
+
+class BatchInline(PartInline):
+    model = m.Batch
+
+
+# Round: cancel needs a reason, so it is not offered here; it belongs to the round's page.
+ROUND_TRANSITIONS = {
+    "approve": ServiceCall(round_services.round_approve, "round_"),
+    "mobilize": ServiceCall(round_services.round_mobilize, "round_"),
+    "conclude": ServiceCall(round_services.round_conclude, "round_"),
+    "archive": ServiceCall(round_services.round_archive, "round_"),
+}
+
+
+@admin.register(m.Round)
+class RoundAdmin(StatefulAdmin):
+    list_display = (
+        "__str__",
+        "term",
+        "number",
+        "state",
+        "approved_on",
+        "mobilized_on",
+        "concluded_on",
+        "archived_on",
+    )
+    list_filter = ("state", "term")
+    search_fields = ("title", "term__body")
+    list_select_related = ("term",)
+    inlines = (BatchInline,)
+    actions = transition_actions(m.Round, ROUND_TRANSITIONS)
+
+
+class TeamMemberInline(PartInline):
+    model = m.TeamMember
+    autocomplete_fields = ("user",)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _membership_is_open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _membership_is_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _membership_is_open(obj) and super().has_delete_permission(request, obj)
+
+
+def _membership_is_open(team: m.Team | None) -> bool:
+    """The authorisation vouches for exactly these people (一次一授权): afterwards they are fixed."""
+    return team is None or team.state == m.TeamState.PROPOSED
+
+
+TEAM_TRANSITIONS = {
+    "authorize": ServiceCall(team_services.team_authorize, "team"),
+    "stand_down": ServiceCall(team_services.team_stand_down, "team"),
+}
+
+
+@admin.register(m.Team)
+class TeamAdmin(StatefulAdmin):
+    list_display = ("__str__", "round", "state", "authorized_on", "stood_down_on")
+    list_filter = ("state", "round")
+    search_fields = ("round__title", "members__user__display_name", "members__user__username")
+    list_select_related = ("round__term",)
+    identity_fields = ("round",)
+    inlines = (TeamMemberInline,)
+    actions = transition_actions(m.Team, TEAM_TRANSITIONS)
+
+
+class UnitAliasInline(PartInline):
+    model = m.UnitAlias
+
+
+class UnitLiaisonInline(PartInline):
+    model = m.UnitLiaison
+    autocomplete_fields = ("user",)
+
+
+@admin.register(m.Unit)
+class UnitAdmin(RulesPermissions, admin.ModelAdmin):
+    list_display = ("name", "alias_names", "party_organisation_kind", "category", "email")
+    list_filter = ("party_organisation_kind", "category")
+    search_fields = ("name", "aliases__name")
+    inlines = (UnitAliasInline, UnitLiaisonInline)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description=_("aliases"))
+    def alias_names(self, unit: m.Unit) -> str:
+        return "、".join(alias.name for alias in unit.aliases.all())
+
+
+@admin.register(m.Affiliation)
+class AffiliationAdmin(RulesPermissions, admin.ModelAdmin):
+    list_display = ("user", "unit", "kind", "detail")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "user__display_name", "unit__name", "unit__aliases__name")
+    list_select_related = ("user", "unit")
+    autocomplete_fields = ("user", "unit")
+
+
+@admin.register(m.LeadingGroupMember)
+class LeadingGroupMemberAdmin(RulesPermissions, admin.ModelAdmin):
+    list_display = ("user", "position")
+    list_filter = ("position",)
+    search_fields = ("user__username", "user__display_name")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+
+
+@admin.register(m.OfficeMember)
+class OfficeMemberAdmin(RulesPermissions, admin.ModelAdmin):
+    list_display = ("user", "title")
+    search_fields = ("user__username", "user__display_name", "title")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+
+
+class ReceivingOrganDeskInline(PartInline):
+    model = m.ReceivingOrganDesk
+    autocomplete_fields = ("user",)
+
+
+@admin.register(m.ReceivingOrgan)
+class ReceivingOrganAdmin(RulesPermissions, admin.ModelAdmin):
+    list_display = ("name", "route", "email")
+    list_filter = ("route",)
+    search_fields = ("name",)
+    inlines = (ReceivingOrganDeskInline,)
+
+
+@admin.register(m.User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        DjangoUserAdmin.fieldsets[0],
+        (
+            DjangoUserAdmin.fieldsets[1][0],  # "Personal info"
+            {
+                "fields": (
+                    "display_name",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "language",
+                )
+            },
+        ),
+        *DjangoUserAdmin.fieldsets[2:],
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (
+            DjangoUserAdmin.fieldsets[1][0],
+            {"classes": ("wide",), "fields": ("display_name", "email", "phone", "language")},
+        ),
+    )
+    list_display = ("username", "display_name", "email", "phone", "is_staff", "is_active")
+    list_filter = (*DjangoUserAdmin.list_filter, "language")
+    search_fields = ("username", "display_name", "first_name", "last_name", "email", "phone")
+
+
+# The case: inspections, findings, leads, rectification items ------------------------------
+
+# Inspection: transitions that need typed input are not offered as bulk actions, they belong
+# to the inspection's pages: give_feedback (the committee's consent), submit_plan (the head's
+# sign-off), submit_rectification_report (two documents), return_report, return_plan,
+# return_rectification_report and cancel (a reason each).
+INSPECTION_TRANSITIONS = {
+    "notify": ServiceCall(inspection_services.inspection_notify, "inspection"),
+    "station": ServiceCall(inspection_services.inspection_station, "inspection"),
+    "withdraw": ServiceCall(inspection_services.inspection_withdraw, "inspection"),
+    "submit_report": ServiceCall(inspection_services.inspection_submit_report, "inspection"),
+    "hear_report": ServiceCall(inspection_services.inspection_hear_report, "inspection"),
+    "approve_plan": ServiceCall(inspection_services.inspection_approve_plan, "inspection"),
+    "accept_rectification_report": ServiceCall(
+        inspection_services.inspection_accept_rectification_report, "inspection"
+    ),
+    "close": ServiceCall(inspection_services.inspection_close, "inspection"),
+}
+
+
+@admin.register(m.Inspection)
+class InspectionAdmin(StatefulAdmin):
+    list_display = ("unit", "round", "batch", "team", "kind", "state", "grade")
+    list_filter = (
+        "state",
+        "kind",
+        "round",
+        ("batch", InRoundFilter),
+        ("team", InRoundFilter),
+        "grade",
+    )
+    search_fields = ("unit__name", "unit__aliases__name")
+    list_select_related = ("round__term", "batch", "unit", "team")
+    autocomplete_fields = ("unit",)
+    identity_fields = ("round", "unit")
+    actions = transition_actions(m.Inspection, INSPECTION_TRANSITIONS)
+    fieldsets = (
+        (None, {"fields": ("round", "batch", "unit", "team", "kind", "state", "version")}),
+        (
+            _("Inspection"),
+            {
+                "fields": (
+                    "notified_on",
+                    "stationed_on",
+                    "withdrawn_on",
+                    "reported_on",
+                    "heard_on",
+                    ("talks", "letters_calls_visits", "documents_reviewed", "questionnaires"),
+                )
+            },
+        ),
+        (
+            _("Feedback and rectification"),
+            {
+                "fields": (
+                    "feedback_on",
+                    "consent_reference",
+                    "plan_submitted_on",
+                    "plan_signed_by",
+                    "plan_signed_on",
+                    "plan_approved_on",
+                    "rectification_reported_on",
+                    "rectification_report",
+                    "principal_report",
+                    "rectification_accepted_on",
+                    "grade",
+                    "disclosed_on",
+                    "disclosure_reference",
+                    "closed_on",
+                )
+            },
+        ),
+        (_("Returns and cancelling"), {"fields": ("returned_reason", "cancelled_reason")}),
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("batch", "team"):
+            kwargs["queryset"] = db_field.related_model.objects.select_related("round__term")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in ("batch", "team"):
+            field.label_from_instance = _in_round
+        return field
+
+
+@admin.register(m.Finding)
+class FindingAdmin(RulesPermissions, admin.ModelAdmin):
+    list_display = ("__str__", "inspection", "category", "recorded_by", "recorded_at")
+    list_filter = ("category", "inspection__round")
+    search_fields = ("title", "inspection__unit__name", "inspection__unit__aliases__name")
+    list_select_related = ("inspection__round__term", "inspection__unit", "recorded_by")
+    autocomplete_fields = ("inspection", "recorded_by")
+    readonly_fields = ("recorded_at",)
+
+
+# Lead: decide (route and organ) and report_back (what was done) need typed input and are not
+# offered here; they belong to the lead's page.
+LEAD_TRANSITIONS = {
+    "hand_over": ServiceCall(lead_services.lead_hand_over, "lead"),
+    "close": ServiceCall(lead_services.lead_close, "lead"),
+}
+
+
+@admin.register(m.Lead)
+class LeadAdmin(StatefulAdmin):
+    list_display = (
+        "__str__",
+        "inspection",
+        "state",
+        "route",
+        "receiving_organ",
+        "handed_over_on",
+        "reported_back_on",
+    )
+    list_filter = ("state", "route", "receiving_organ", "inspection__round")
+    search_fields = ("summary", "persons_named", "inspection__unit__name")
+    list_select_related = ("inspection__round__term", "inspection__unit", "receiving_organ")
+    autocomplete_fields = ("inspection", "registered_by")
+    identity_fields = ("inspection",)
+    actions = transition_actions(m.Lead, LEAD_TRANSITIONS)
+
+
+# Rectification item: submit (progress and evidence), return_item and mark_long_term (a reason)
+# need typed input and are not offered here; start is the unit's own act, on its pages.
+ITEM_TRANSITIONS = {
+    "verify": ServiceCall(rectification_services.item_verify, "item"),
+    "close": ServiceCall(rectification_services.item_close, "item"),
+}
+
+
+@admin.register(m.RectificationItem)
+class RectificationItemAdmin(StatefulAdmin):
+    list_display = (
+        "__str__",
+        "inspection",
+        "state",
+        "due_on",
+        "is_immediate",
+        "responsible_person",
+    )
+    list_filter = (
+        "state",
+        "is_immediate",
+        "inspection__round",
+        ("inspection__team", InRoundFilter),
+    )
+    search_fields = (
+        "problem",
+        "responsible_person",
+        "inspection__unit__name",
+        "inspection__unit__aliases__name",
+    )
+    list_select_related = ("inspection__round__term", "inspection__unit")
+    autocomplete_fields = ("inspection", "finding")
+    identity_fields = ("inspection",)
+    actions = transition_actions(m.RectificationItem, ITEM_TRANSITIONS)

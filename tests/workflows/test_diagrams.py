@@ -1,0 +1,129 @@
+"""State diagrams come from the django-fsm metadata, and docs/state-machines.md stays current."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import models
+from django.test.utils import isolate_apps
+from django_fsm import FSMField, transition
+
+from inspections.management.commands.state_diagrams import DEFAULT_OUTPUT, MACHINES, render
+from workflows.diagrams import (
+    edges_of,
+    mermaid_state_diagram,
+    states_of,
+    transition_rows,
+)
+
+
+@pytest.fixture
+def door():
+    """A small machine: a door that opens, locks, and breaks from any other state."""
+    with isolate_apps("workflows"):
+
+        class Door(models.Model):
+            state = FSMField(
+                default="closed",
+                choices=[
+                    ("closed", "Closed"),
+                    ("opened", "Opened"),
+                    ("locked", "Locked"),
+                    ("broken", "Broken"),
+                ],
+            )
+
+            class Meta:
+                app_label = "workflows"
+
+            def __str__(self) -> str:
+                return self.state
+
+            @transition(field=state, source="closed", target="opened", permission="doors.open")
+            def open(self):
+                pass
+
+            @transition(field=state, source="opened", target="closed")
+            def close(self):
+                pass
+
+            @transition(field=state, source="closed", target="locked", custom={"label": "Lock it"})
+            def lock(self):
+                pass
+
+            @transition(field=state, source="locked", target="closed")
+            def unlock(self):
+                pass
+
+            @transition(field=state, source="+", target="broken")
+            def break_down(self):
+                pass
+
+        yield Door
+
+
+def test_the_diagram_of_a_small_machine_has_every_edge(door):
+    text = mermaid_state_diagram(door)
+    lines = text.splitlines()
+    assert lines[0] == "stateDiagram-v2"
+    for edge in [
+        "[*] --> closed",
+        "closed --> opened : open",
+        "opened --> closed : close",
+        "closed --> locked : lock",
+        "locked --> closed : unlock",
+        "closed --> broken : break_down",
+        "opened --> broken : break_down",
+        "locked --> broken : break_down",
+        "broken --> [*]",
+    ]:
+        assert f"    {edge}" in lines
+    assert "broken --> broken : break_down" not in text  # "+" means every *other* state
+    assert sum("-->" in line for line in lines) == 9
+
+
+def test_the_diagram_is_the_same_every_time(door):
+    assert mermaid_state_diagram(door) == mermaid_state_diagram(door)
+    assert edges_of(door) == sorted(
+        edges_of(door),
+        key=lambda e: (states_of(door).index(e.source), states_of(door).index(e.target), e.name),
+    )
+
+
+def test_transition_rows_group_sources_and_name_the_permission(door):
+    rows = {row.name: row for row in transition_rows(door)}
+    assert rows["break_down"].sources == ("closed", "opened", "locked")
+    assert rows["open"].permission == "doors.open"
+    assert rows["lock"].label == "Lock it"
+    assert rows["unlock"].label == "unlock"
+
+
+def test_docs_are_up_to_date_with_the_code():
+    """Fails when a machine changed and `python manage.py state_diagrams` was not run."""
+    call_command("state_diagrams", "--check")
+    assert DEFAULT_OUTPUT.read_text(encoding="utf-8") == render()
+
+
+def test_check_fails_on_a_stale_file_and_writing_fixes_it(tmp_path):
+    output = tmp_path / "state-machines.md"
+    output.write_text("stale\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="out of date"):
+        call_command("state_diagrams", "--check", "--output", str(output))
+    call_command("state_diagrams", "--output", str(output))
+    call_command("state_diagrams", "--check", "--output", str(output))
+    assert output.read_text(encoding="utf-8") == render()
+
+
+@pytest.mark.parametrize("model", MACHINES, ids=lambda model: model.__name__)
+def test_every_state_and_transition_of_each_machine_is_drawn(model):
+    text = mermaid_state_diagram(model)
+    lines = text.splitlines()
+    field = model._meta.get_field("state")
+    for value, _label in field.choices:
+        assert f"    {value}" in lines
+        # Connected: reached from the start or by a transition.
+        assert any(line.endswith(f"--> {value}") or f"--> {value} :" in line for line in lines), (
+            value
+        )
+    for edge in field.get_all_transitions(model):
+        assert f"    {edge.source} --> {edge.target} : {edge.name}" in lines
+    assert f"    [*] --> {field.get_default()}" in lines
+    assert f"## {model.__name__} (" in render()
