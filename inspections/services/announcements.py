@@ -34,6 +34,8 @@ PARTY_ORGANISATION_KINDS = {
     "党总支": PartyOrganisationKind.BRANCH,
 }
 
+NAME_LENGTH = Unit._meta.get_field("name").max_length
+
 # Rounds that may still take units: a later batch is often announced after mobilisation.
 OPEN_ROUND_STATES = (RoundState.DRAFT, RoundState.APPROVED, RoundState.MOBILIZED)
 
@@ -87,11 +89,19 @@ def announcement_import(*, announcement: Announcement, actor: User | None = None
         if announcement.batch is not None:
             batch, _created = Batch.objects.get_or_create(round=round_, number=announcement.batch)
         problems: list[str] = []
+        seen: dict[int, str] = {}  # unit id -> the announced name that found it
         for announced in announcement.inspections:
             unit = _unit_for(announced.unit, announced.aliases, report, problems)
-            party_kind = PARTY_ORGANISATION_KINDS.get(announced.party_organisation)
             if unit is None:
                 continue
+            if unit.pk in seen:
+                problems.append(
+                    _("%(name)s and %(other)s are the same recorded unit (%(unit)s).")
+                    % {"name": announced.unit, "other": seen[unit.pk], "unit": unit}
+                )
+                continue
+            seen[unit.pk] = announced.unit
+            party_kind = PARTY_ORGANISATION_KINDS.get(announced.party_organisation)
             if party_kind and unit.party_organisation_kind == PartyOrganisationKind.UNSPECIFIED:
                 unit.party_organisation_kind = party_kind
                 unit.save(update_fields=["party_organisation_kind"])
@@ -113,6 +123,13 @@ def _unit_for(
 ) -> Unit | None:
     """The unit called `name` or any alias; created when none is, its new aliases added."""
     names = [name, *aliases]
+    too_long = [n for n in names if len(n) > NAME_LENGTH]
+    if too_long:
+        problems.append(
+            _("A unit name may have at most %(limit)d characters: %(name)s")
+            % {"limit": NAME_LENGTH, "name": too_long[0]}
+        )
+        return None
     matches = list(Unit.objects.filter(Q(name__in=names) | Q(aliases__name__in=names)).distinct())
     if len(matches) > 1:
         problems.append(
@@ -126,7 +143,8 @@ def _unit_for(
         unit = Unit.objects.create(name=name)
         report.created_units.append(name)
     known = {unit.name, *unit.aliases.values_list("name", flat=True)}
-    for alias in aliases:
+    # Found through an alias: the name this announcement prints becomes an alias too.
+    for alias in names:
         if alias not in known:
             UnitAlias.objects.create(unit=unit, name=alias)
     return unit

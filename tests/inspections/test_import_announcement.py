@@ -489,3 +489,33 @@ def test_seed_party_committees_are_recorded():
     assert kinds["市公安局交通管理总队"] == PartyOrganisationKind.PARTY_COMMITTEE
     # "等17个单位党组织" names no particular kind.
     assert kinds["市纪委监委机关"] == PartyOrganisationKind.UNSPECIFIED
+
+
+@pytest.mark.django_db
+def test_a_unit_found_through_an_alias_gets_the_printed_name_as_an_alias():
+    f.UnitFactory(name="市乡村振兴局")
+
+    run(FIXTURES / "seed_page.txt")
+
+    assert aliases_of("市乡村振兴局") == {"市农业农村委员会"}
+
+
+@pytest.mark.django_db
+def test_two_announced_names_of_one_recorded_unit_are_refused(tmp_path):
+    page = "十二届市委第六轮巡视将对市甲局(市共同局)、市乙局(市共同局)开展常规巡视。"
+
+    message = refusal(write(tmp_path, page))
+
+    assert "市甲局" in message and "市乙局" in message
+    assert counts() == dict.fromkeys(counts(), 0)
+
+
+@pytest.mark.django_db
+def test_a_unit_name_longer_than_the_column_is_refused(tmp_path):
+    long_name = "市" + "很" * 200 + "局"
+    page = f"十二届市委第六轮巡视将对{long_name}开展常规巡视。"
+
+    message = refusal(write(tmp_path, page))
+
+    assert "200" in message
+    assert counts() == dict.fromkeys(counts(), 0)

@@ -236,9 +236,7 @@ def test_an_event_date_left_out_is_today(world):
     assert fresh(world.round).approved_on == TODAY
 
 
-def test_today_is_the_date_in_shanghai_even_while_it_is_still_yesterday_in_utc(
-    world, time_machine
-):
+def test_today_is_the_date_in_shanghai_even_while_it_is_still_yesterday_in_utc(world, time_machine):
     time_machine.move_to(datetime.datetime(2026, 4, 11, 1, 0, tzinfo=SHANGHAI), tick=False)
 
     services.round_approve(round_=world.round, actor=world.leading_group, on=TODAY)
@@ -465,14 +463,18 @@ def test_an_event_date_in_the_future_is_refused(world, name):
     round_ = ready_for(world, name)
     before = footprint(round_)
 
-    error = refuse(InvalidInput, lambda: take(name, round_, getattr(world, ACTOR[name]), on=TOMORROW))
+    error = refuse(
+        InvalidInput, lambda: take(name, round_, getattr(world, ACTOR[name]), on=TOMORROW)
+    )
 
     assert error.code == "invalid"
     assert "on" in error.fields
     assert footprint(round_) == before
 
 
-@pytest.mark.parametrize("on", ["2026-04-10", datetime.datetime(2026, 4, 10, 9, 0, tzinfo=SHANGHAI)])
+@pytest.mark.parametrize(
+    "on", ["2026-04-10", datetime.datetime(2026, 4, 10, 9, 0, tzinfo=SHANGHAI)]
+)
 def test_an_event_date_that_is_not_a_date_is_refused(world, on):
     before = footprint(world.round)
 

@@ -381,9 +381,7 @@ def test_stand_down_names_an_inspection_that_is_not_reported(world, state):
     put(world.inspection, state)
     before = footprint(team)
 
-    error = refuse(
-        ConditionFailed, lambda: services.team_stand_down(team=team, actor=world.office)
-    )
+    error = refuse(ConditionFailed, lambda: services.team_stand_down(team=team, actor=world.office))
 
     assert error.code == "condition_failed"
     assert len(error.details) == 1
@@ -397,9 +395,7 @@ def test_stand_down_names_each_inspection_of_the_team_that_is_not_reported(world
     put(world.inspection, "withdrawn")
     f.InspectionFactory(round=world.round, batch=world.batch, unit__name="市水务局", team=team)
 
-    error = refuse(
-        ConditionFailed, lambda: services.team_stand_down(team=team, actor=world.office)
-    )
+    error = refuse(ConditionFailed, lambda: services.team_stand_down(team=team, actor=world.office))
 
     assert len(error.details) == 2
     assert any(world.unit.name in d for d in error.details)
@@ -707,7 +703,9 @@ def test_removing_from_a_copy_loaded_before_another_change_is_stale(world):
 
     error = refuse(
         StaleObject,
-        lambda: services.team_member_remove(team=second, actor=world.office, user=world.team_deputy),
+        lambda: services.team_member_remove(
+            team=second, actor=world.office, user=world.team_deputy
+        ),
     )
 
     assert error.code == "stale"
