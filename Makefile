@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: install demo test lint lock migrate run clean
+.PHONY: install demo test lint lock migrate clean var
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,9 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The folders the embedded defaults write to (cheap, so made on every run).
 var:
-	mkdir -p var/mail var/broker/out var/broker/processed var/media
+	mkdir -p var/mail var/broker/out var/broker/processed var/media var/staticfiles
 
 migrate: install var
 	$(BIN)/python manage.py migrate --noinput

@@ -54,31 +54,41 @@ class RulesPermissions:
 
     def has_module_permission(self, request) -> bool:
         # The rules grant some people access that Django's model permissions do not know of.
-        return super().has_module_permission(request) or any(
-            self.get_model_perms(request).values()
-        )
+        return super().has_module_permission(request) or any(self.get_model_perms(request).values())
 
 
 class PartInline(admin.TabularInline):
-    """Rows that belong to their parent (aliases, seats, desks): who may change the parent may
-    change them, who may see it sees them."""
+    """Rows that belong to their parent (batches, aliases, seats, desks).
+
+    They are editable only where the parent is (the admin saves both in one form), and then
+    only for those the part's own rule lets, where inspections/rules.py names one.
+    """
 
     extra = 0
 
-    def _parent_admin(self):
-        return self.admin_site._registry[self.parent_model]
+    def _allowed(self, request, action: str, parent) -> bool:
+        parent_admin = self.admin_site._registry[self.parent_model]
+        if action == "view":
+            allowed = parent_admin.has_view_permission(request, parent)
+        else:
+            allowed = parent_admin.has_change_permission(request, parent)
+        name = f"{self.opts.app_label}.{action}_{self.opts.model_name}"
+        if allowed and rules.perm_exists(name):
+            # These rules speak of the person (office, leading group), not of one row.
+            allowed = request.user.has_perm(name)
+        return allowed
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return self._parent_admin().has_view_permission(request, obj)
+        return self._allowed(request, "view", obj) or self.has_change_permission(request, obj)
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return self._parent_admin().has_change_permission(request, obj)
+        return self._allowed(request, "add", obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return self._parent_admin().has_change_permission(request, obj)
+        return self._allowed(request, "change", obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return self._parent_admin().has_change_permission(request, obj)
+        return self._allowed(request, "delete", obj)
 
 
 class StatefulAdmin(RulesPermissions, admin.ModelAdmin):
@@ -268,7 +278,9 @@ class ReceivingOrganAdmin(RulesPermissions, admin.ModelAdmin):
 
 
 @admin.register(m.User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RulesPermissions, DjangoUserAdmin):
+    """Users, with the product's fields. Only a superuser hands out or touches superuser powers."""
+
     fieldsets = (
         DjangoUserAdmin.fieldsets[0],
         (
@@ -296,6 +308,24 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "display_name", "email", "phone", "is_staff", "is_active")
     list_filter = (*DjangoUserAdmin.list_filter, "language")
     search_fields = ("username", "display_name", "first_name", "last_name", "email", "phone")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        # Rights come from the memberships and the rules, not from these boxes.
+        return (*fields, "is_superuser", "groups", "user_permissions")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Changing a superuser (their password above all) would make one of anyone who may.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 # The case: inspections, findings, leads, rectification items ------------------------------

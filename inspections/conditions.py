@@ -88,22 +88,24 @@ def team_has_one_leader_and_a_deputy(team: Team) -> Iterator[str]:
 
 @guard
 def nobody_sits_on_two_teams_of_a_batch(team: Team) -> Iterator[str]:
-    from inspections.models import TeamMember
+    from inspections.models import Inspection, TeamMember
 
     batch_ids = set(team.inspections.values_list("batch_id", flat=True))
     if not batch_ids:
         return
     # Inspections without a batch are stationed together as the round's one unnamed batch.
-    same_batch = Q(team__inspections__batch_id__in=[b for b in batch_ids if b is not None])
+    same_batch = Q(batch_id__in=[b for b in batch_ids if b is not None])
     if None in batch_ids:
-        same_batch |= Q(team__inspections__batch__isnull=True)
+        same_batch |= Q(batch__isnull=True)
+    teams_of_the_batch = Inspection.objects.filter(same_batch, round_id=team.round_id).values(
+        "team"
+    )
     clashes = (
-        TeamMember.objects.filter(same_batch, team__round_id=team.round_id)
+        TeamMember.objects.filter(team__in=teams_of_the_batch)
         .filter(user__in=team.members.values("user"))
         .exclude(team=team)
         .exclude(team__state=TeamState.STOOD_DOWN)
         .select_related("user", "team")
-        .distinct()
         .order_by("user_id", "team__number")
     )
     for clash in clashes:

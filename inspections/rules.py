@@ -63,7 +63,9 @@ def is_unit_liaison(user, obj) -> bool:
 @rules.predicate
 def feedback_is_given(user, obj) -> bool:
     inspection = _inspection_of(obj)
-    return inspection.state in inspection_states_from(InspectionState.FEEDBACK_GIVEN)
+    return inspection is not None and inspection.state in inspection_states_from(
+        InspectionState.FEEDBACK_GIVEN
+    )
 
 
 @rules.predicate
@@ -96,7 +98,7 @@ rules.add_perm("inspections.stand_down_team", is_office)
 
 # Inspections --------------------------------------------------------------------------
 rules.add_perm("inspections.view_inspection", oversees | is_team_member | is_unit_liaison)
-rules.add_perm("inspections.change_inspection", is_office)
+rules.add_perm("inspections.plan_inspection", is_office)
 rules.add_perm("inspections.notify_inspection", is_office)
 rules.add_perm("inspections.station_inspection", is_team_leader)
 rules.add_perm("inspections.withdraw_inspection", is_team_leader)
@@ -144,6 +146,38 @@ rules.add_perm("inspections.verify_rectificationitem", is_team_leader | is_offic
 rules.add_perm("inspections.close_rectificationitem", is_office)
 rules.add_perm("inspections.mark_long_term_rectificationitem", is_office)
 
-# Reference data (units, people) --------------------------------------------------------------
-rules.add_perm("inspections.change_unit", is_office)
-rules.add_perm("inspections.view_unit", oversees)
+# Reference data, kept by the office in the admin -----------------------------------------------
+# Django's model permissions are switched off (inspections.auth), so the admin asks these.
+rules.add_perm("inspections", oversees)  # the admin's app index
+rules.add_perm("workflows", oversees)
+for model in (
+    "term",
+    "batch",
+    "unit",
+    "unitalias",
+    "unitliaison",
+    "affiliation",
+    "leadinggroupmember",
+    "officemember",
+    "receivingorgan",
+    "receivingorgandesk",
+    "teammember",
+):
+    rules.add_perm(f"inspections.view_{model}", oversees)
+    rules.add_perm(f"inspections.add_{model}", is_office)
+    rules.add_perm(f"inspections.change_{model}", is_office)
+    rules.add_perm(f"inspections.delete_{model}", is_office)
+rules.add_perm("inspections.add_team", is_office)
+
+
+@rules.predicate
+def is_not_a_superuser(user, target) -> bool:
+    """The office manages people, but not the system administrators' accounts."""
+    return target is None or not target.is_superuser
+
+
+rules.add_perm("inspections.view_user", oversees)
+rules.add_perm("inspections.add_user", is_office)
+rules.add_perm("inspections.change_user", is_office & is_not_a_superuser)
+rules.add_perm("inspections.delete_user", is_office & is_not_a_superuser)
+rules.add_perm("workflows.view_auditentry", oversees)

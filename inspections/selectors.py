@@ -139,8 +139,9 @@ class Coverage:
 def term_coverage(term: Term) -> Coverage:
     """Cancelled inspections do not count as coverage."""
     inspected = (
-        Unit.objects.filter(inspections__round__term=term)
-        .exclude(inspections__state=InspectionState.CANCELLED)
+        Inspection.objects.filter(round__term=term)
+        .exclude(state=InspectionState.CANCELLED)
+        .values("unit")
         .distinct()
         .count()
     )

@@ -68,7 +68,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 # Object permissions come from the one `rules` module (inspections/rules.py).
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "inspections.auth.PasswordOnlyBackend",
 ]
 AUTH_USER_MODEL = "inspections.User"
 LOGIN_URL = "login"

@@ -1,5 +1,9 @@
 """Settings for the test suite: the same services as production where the environment names them."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -11,3 +15,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared-cache memory: in-memory SQLite locks whole tables and ignores the
+    # busy timeout, so the concurrency tests' second writer would fail instead of queueing.
+    # One file per process, so suites run side by side do not share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"xunshi-test-{os.getpid()}.sqlite3")
+    }

@@ -44,15 +44,15 @@ def inspection_plan(
     team: Team | None = None,
 ) -> Inspection:
     """Put a unit on a round (planned), with its kind and, if known, its batch and team."""
-    if not actor.has_perm("inspections.change_inspection"):
+    if not actor.has_perm("inspections.plan_inspection"):
         raise PermissionDenied()
     kind = choice(kind, choices=InspectionKind, field="kind")
     if round_.state not in (RoundState.DRAFT, RoundState.APPROVED, RoundState.MOBILIZED):
         raise WrongState(_("Units can no longer be added to this round."))
     if batch is not None and batch.round_id != round_.pk:
         raise InvalidInput(fields={"batch": [_("The batch belongs to another round.")]})
-    _check_team_fits(team, round_)
     with transaction.atomic():
+        team = _team_that_fits(team, round_)
         if Inspection.objects.filter(round=round_, unit=unit).exists():
             raise InvalidInput(
                 fields={"unit": [_("%(unit)s is already on this round.") % {"unit": unit}]}
@@ -64,9 +64,11 @@ def inspection_plan(
     return inspection
 
 
-def _check_team_fits(team: Team | None, round_: Round) -> None:
+def _team_that_fits(team: Team | None, round_: Round) -> Team | None:
+    """The team, locked and re-read, if it may still take a unit of this round."""
     if team is None:
-        return
+        return None
+    team = Team.objects.select_for_update().get(pk=team.pk)
     if team.round_id != round_.pk:
         raise InvalidInput(fields={"team": [_("The team belongs to another round.")]})
     # Authorisation checks recusal against the team's units, so units join before it.
@@ -76,19 +78,19 @@ def _check_team_fits(team: Team | None, round_: Round) -> None:
                 "team": [_("%(team)s is already authorised; its tasks are fixed.") % {"team": team}]
             }
         )
+    return team
 
 
 def inspection_assign_team(*, inspection: Inspection, actor: User, team: Team) -> Inspection:
     """Give a planned inspection to a proposed team of the same round."""
-    _check_team_fits(team, inspection.round)
 
     def assign(locked: Inspection) -> None:
-        locked.team = team
+        locked.team = _team_that_fits(team, locked.round)
 
     return perform_write(
         instance=inspection,
         actor=actor,
-        permission="inspections.change_inspection",
+        permission="inspections.plan_inspection",
         action="assign_team",
         allowed_states=(S.PLANNED,),
         change=assign,
@@ -115,11 +117,11 @@ def _dated(name: str):
     return service
 
 
-def _returned(name: str):
-    """A service for a transition that sends work back with a reason."""
+def _returned(name: str, *, max_length: int | None = None):
+    """A service for a transition that sends work back (or cancels it) with a reason."""
 
     def service(*, inspection: Inspection, actor: User, reason: str) -> Inspection:
-        reason = required_text(reason, field="reason")
+        reason = required_text(reason, field="reason", max_length=max_length)
         return perform_transition(
             instance=inspection, name=name, actor=actor, note=reason, arguments={"reason": reason}
         )
@@ -140,7 +142,9 @@ inspection_close = _dated("close")
 inspection_return_report = _returned("return_report")
 inspection_return_plan = _returned("return_plan")
 inspection_return_rectification_report = _returned("return_rectification_report")
-inspection_cancel = _returned("cancel")
+inspection_cancel = _returned(
+    "cancel", max_length=Inspection._meta.get_field("cancelled_reason").max_length
+)
 
 
 def inspection_give_feedback(

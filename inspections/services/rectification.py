@@ -17,7 +17,7 @@ from inspections.models import (
     User,
 )
 from inspections.services.inputs import due_date, event_date, optional_text, required_text
-from workflows.errors import InvalidInput, NotFound, WrongState
+from workflows.errors import InvalidInput, NotFound, StaleObject, WrongState
 from workflows.transitions import perform_child_write, perform_transition, perform_write
 
 
@@ -81,6 +81,8 @@ def plan_item_update(
 
     def edit(locked: Inspection) -> RectificationItem:
         current = _planned_item(locked, item)
+        if current.version != item.version:
+            raise StaleObject()
         current.measure, current.responsible_person, current.due_on = (
             measure,
             responsible_person,
@@ -152,8 +154,11 @@ def inspection_issue_immediate_notice(
         for i, entry in enumerate(items)
     ]
 
+    numbers: list[int] = []
+
     def issue(locked: Inspection) -> Inspection:
         first = _next_number(locked)
+        numbers.extend(range(first, first + len(checked)))
         RectificationItem.objects.bulk_create(
             RectificationItem(
                 inspection=locked,
@@ -177,9 +182,11 @@ def inspection_issue_immediate_notice(
         note=note,
         data={"items": len(checked)},
     )
-    return list(inspection.items.filter(is_immediate=True).order_by("-number")[: len(checked)])[
-        ::-1
-    ]
+    return list(
+        RectificationItem.objects.filter(inspection=inspection, number__in=numbers).order_by(
+            "number"
+        )
+    )
 
 
 def item_start(*, item: RectificationItem, actor: User, note: str = "") -> RectificationItem:

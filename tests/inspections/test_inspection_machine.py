@@ -251,7 +251,10 @@ def prepare(world, state: S) -> Inspection:
     put(world.round, state=RoundState.MOBILIZED)
     put(world.team, state=TeamState.AUTHORIZED)
     finding = f.FindingFactory(
-        inspection=world.inspection, number=1, title="落实主体责任不到位", recorded_by=world.team_leader
+        inspection=world.inspection,
+        number=1,
+        title="落实主体责任不到位",
+        recorded_by=world.team_leader,
     )
     f.RectificationItemFactory(
         inspection=world.inspection, finding=finding, number=1, state=ItemState.CLOSED
@@ -303,9 +306,7 @@ def test_an_allowed_role_takes_the_transition_and_it_is_recorded(world, case, ro
     assert entry.note == case.note
 
 
-@pytest.mark.parametrize(
-    "case", [case for case in CASES if "on" in case.inputs], ids=str
-)
+@pytest.mark.parametrize("case", [case for case in CASES if "on" in case.inputs], ids=str)
 def test_the_event_date_defaults_to_today(world, case):
     inspection = prepare(world, case.sources[0])
     inputs = {name: value for name, value in case.inputs.items() if name != "on"}

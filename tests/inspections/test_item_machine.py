@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from inspections import models as m
+from inspections.services import rectification
 from inspections.services.rectification import (
     ImmediateItem,
     inspection_issue_immediate_notice,
@@ -22,14 +24,14 @@ from inspections.services.rectification import (
     plan_item_remove,
     plan_item_update,
 )
-from inspections.states import inspection_states_from
+from inspections.states import InspectionState, inspection_states_from
 from tests import factories as f
 from workflows.audit import audit_trail
 from workflows.errors import ApplicationError
 from workflows.models import AuditEntry
 
 S = m.ItemState
-I = m.InspectionState  # noqa: E741
+
 TODAY = datetime.date(2026, 5, 20)
 FEEDBACK_ON = datetime.date(2026, 5, 10)
 YESTERDAY = TODAY - datetime.timedelta(days=1)
@@ -98,23 +100,26 @@ def frozen_today(time_machine):
 @pytest.fixture
 def rectifying(world):
     """The plan is approved: items can be worked."""
-    put_inspection(world, I.RECTIFYING)
+    put_inspection(world, InspectionState.RECTIFYING)
     return world
 
 
 @pytest.fixture
 def feedback_given(world):
     """Feedback was given on FEEDBACK_ON; the unit is drafting its plan."""
-    put_inspection(world, I.FEEDBACK_GIVEN)
+    put_inspection(world, InspectionState.FEEDBACK_GIVEN)
     world.finding = f.FindingFactory(
-        inspection=world.inspection, number=1, title="落实主体责任不到位", recorded_by=world.team_member
+        inspection=world.inspection,
+        number=1,
+        title="落实主体责任不到位",
+        recorded_by=world.team_member,
     )
     return world
 
 
 @pytest.fixture
 def stationed(world):
-    put_inspection(world, I.STATIONED)
+    put_inspection(world, InspectionState.STATIONED)
     return world
 
 
@@ -140,7 +145,11 @@ EDGES = {
         ("unit_liaison",),
     ),
     "return_item": Edge(
-        item_return, {"reason": "证据不足"}, (S.SUBMITTED,), S.IN_PROGRESS, (*TEAM_LEADERS, "office")
+        item_return,
+        {"reason": "证据不足"},
+        (S.SUBMITTED,),
+        S.IN_PROGRESS,
+        (*TEAM_LEADERS, "office"),
     ),
     "verify": Edge(item_verify, {}, (S.SUBMITTED,), S.VERIFIED, (*TEAM_LEADERS, "office")),
     "close": Edge(item_close, {}, (S.VERIFIED,), S.CLOSED, ("office",)),
@@ -288,7 +297,9 @@ def test_marking_long_term_keeps_the_reason_in_the_audit_trail(rectifying):
 def test_a_long_term_item_can_be_submitted(rectifying):
     item = item_at(rectifying, S.LONG_TERM)
 
-    item = item_submit(item=item, actor=rectifying.unit_liaison, progress="阶段完成", evidence="台账")
+    item = item_submit(
+        item=item, actor=rectifying.unit_liaison, progress="阶段完成", evidence="台账"
+    )
 
     assert item.state == S.SUBMITTED
 
@@ -296,16 +307,19 @@ def test_a_long_term_item_can_be_submitted(rectifying):
 # The start condition -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state", [I.FEEDBACK_GIVEN, I.PLAN_SUBMITTED])
+@pytest.mark.parametrize("state", [InspectionState.FEEDBACK_GIVEN, InspectionState.PLAN_SUBMITTED])
 def test_a_plan_item_cannot_be_started_before_the_plan_is_approved(world, state):
     put_inspection(world, state)
     item = item_at(world, S.OPEN)
 
-    error = assert_refused("condition_failed", lambda: item_start(item=item, actor=world.unit_liaison))
+    with translation.override("en"):
+        error = assert_refused(
+            "condition_failed", lambda: item_start(item=item, actor=world.unit_liaison)
+        )
     assert error.details == ["The rectification plan has not been approved yet."]
 
 
-@pytest.mark.parametrize("state", inspection_states_from(I.RECTIFYING))
+@pytest.mark.parametrize("state", inspection_states_from(InspectionState.RECTIFYING))
 def test_a_plan_item_can_be_started_once_the_plan_is_approved(world, state):
     put_inspection(world, state)
     item = item_at(world, S.OPEN)
@@ -492,7 +506,9 @@ def test_a_plan_item_may_fall_due_on_the_day_of_the_feedback(feedback_given):
     assert item.due_on == FEEDBACK_ON
 
 
-@pytest.mark.parametrize("state", [s for s in I.values if s != I.FEEDBACK_GIVEN])
+@pytest.mark.parametrize(
+    "state", [s for s in InspectionState.values if s != InspectionState.FEEDBACK_GIVEN]
+)
 def test_plan_items_are_added_only_while_feedback_is_given(feedback_given, state):
     put_inspection(feedback_given, state)
 
@@ -501,7 +517,9 @@ def test_plan_items_are_added_only_while_feedback_is_given(feedback_given, state
 
 @pytest.mark.parametrize("role", roles_except("unit_liaison"))
 def test_only_the_units_liaison_adds_plan_items(feedback_given, role):
-    assert_refused("permission_denied", lambda: add_item(feedback_given, actor=getattr(feedback_given, role)))
+    assert_refused(
+        "permission_denied", lambda: add_item(feedback_given, actor=getattr(feedback_given, role))
+    )
 
 
 @pytest.mark.parametrize(
@@ -524,7 +542,9 @@ def test_a_plan_item_needs_a_measure_a_responsible_person_and_a_due_date(
 
 def test_a_plan_item_cannot_cover_a_finding_of_another_inspection(feedback_given):
     world = feedback_given
-    foreign = f.FindingFactory(inspection=world.other_inspection, recorded_by=world.other_team_member)
+    foreign = f.FindingFactory(
+        inspection=world.other_inspection, recorded_by=world.other_team_member
+    )
 
     error = assert_refused("invalid", lambda: add_item(world, finding=foreign))
     assert "finding" in error.fields
@@ -576,7 +596,7 @@ def test_an_immediate_item_is_not_changed_through_the_plan(feedback_given):
     assert_refused("wrong_state", lambda: update_item(feedback_given, item))
 
 
-@pytest.mark.parametrize("state", [I.PLAN_SUBMITTED, I.RECTIFYING])
+@pytest.mark.parametrize("state", [InspectionState.PLAN_SUBMITTED, InspectionState.RECTIFYING])
 def test_a_submitted_plan_cannot_be_changed(feedback_given, state):
     item = item_at(feedback_given, S.OPEN, finding=feedback_given.finding)
     put_inspection(feedback_given, state)
@@ -638,7 +658,7 @@ def test_the_liaison_removes_an_open_plan_item_and_the_inspection_keeps_the_reco
     assert (entry.actor, entry.action, entry.to_state, entry.data) == (
         world.unit_liaison,
         "remove_plan_item",
-        I.FEEDBACK_GIVEN,
+        InspectionState.FEEDBACK_GIVEN,
         {"item": item.pk, "number": number},
     )
     assert [entry.action for entry in audit_trail(item)] == ["add_plan_item"]
@@ -663,7 +683,7 @@ def test_an_immediate_item_cannot_be_removed_from_the_plan(feedback_given):
 
 def test_an_item_of_a_submitted_plan_cannot_be_removed(feedback_given):
     item = item_at(feedback_given, S.OPEN, finding=feedback_given.finding)
-    put_inspection(feedback_given, I.PLAN_SUBMITTED)
+    put_inspection(feedback_given, InspectionState.PLAN_SUBMITTED)
 
     assert_refused(
         "wrong_state", lambda: plan_item_remove(item=item, actor=feedback_given.unit_liaison)
@@ -716,13 +736,15 @@ def test_a_team_leader_issues_a_notice_whose_items_open_at_once_after_the_existi
     assert (entry.actor, entry.action, entry.to_state, entry.note, entry.data) == (
         actor,
         "issue_immediate_notice",
-        I.STATIONED,
+        InspectionState.STATIONED,
         "立行立改通知书第1号",
         {"items": 2},
     )
 
 
-@pytest.mark.parametrize("state", [s for s in I.values if s != I.STATIONED])
+@pytest.mark.parametrize(
+    "state", [s for s in InspectionState.values if s != InspectionState.STATIONED]
+)
 def test_a_notice_is_issued_only_while_the_team_is_stationed(world, state):
     put_inspection(world, state)
 
@@ -762,3 +784,33 @@ def test_a_notice_names_at_least_one_problem_each_due_today_or_later(stationed, 
         ),
     )
     assert field in error.fields
+
+
+def test_a_notice_returns_its_own_items_even_when_another_lands_right_after_it(
+    stationed, monkeypatch
+):
+    # Replays one interleaving of two notices: the deputy's commits between the leader's
+    # commit and the moment the leader's service reads back what it created.
+    world = stationed
+    really_write = rectification.perform_child_write
+    interleaved = []
+
+    def write_then_let_the_deputy_in(**arguments):
+        child = really_write(**arguments)
+        if not interleaved:
+            interleaved.append(True)
+            inspection_issue_immediate_notice(
+                inspection=world.inspection,
+                actor=world.team_deputy,
+                items=[ImmediateItem(problem="副组长的问题", measure="", due_on=TOMORROW)],
+            )
+        return child
+
+    monkeypatch.setattr(rectification, "perform_child_write", write_then_let_the_deputy_in)
+
+    items = inspection_issue_immediate_notice(
+        inspection=world.inspection, actor=world.team_leader, items=notice(TOMORROW)
+    )
+
+    assert interleaved
+    assert [(item.number, item.problem) for item in items] == [(1, "问题1")]

@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils import translation
 
 from inspections import models as m
 from inspections.services.leads import (
@@ -167,9 +168,7 @@ def test_only_a_team_leader_may_register_a_lead(stationed, role):
     ("summary", "persons_named", "field"),
     [("", "", "summary"), ("   ", "", "summary"), ("线索", "名" * 301, "persons_named")],
 )
-def test_a_lead_needs_a_summary_and_a_short_list_of_names(
-    stationed, summary, persons_named, field
-):
+def test_a_lead_needs_a_summary_and_a_short_list_of_names(stationed, summary, persons_named, field):
     error = assert_refused(
         "invalid",
         lambda: lead_register(
@@ -289,9 +288,7 @@ def test_only_the_leading_group_may_decide_a_lead(world, role):
 def test_a_decision_on_a_lead_decided_meanwhile_is_stale(world):
     lead = lead_at(world, S.REGISTERED)
     first, second = m.Lead.objects.get(pk=lead.pk), m.Lead.objects.get(pk=lead.pk)
-    lead_decide(
-        lead=first, actor=world.leading_group, route=m.Route.OTHER, receiving_organ=None
-    )
+    lead_decide(lead=first, actor=world.leading_group, route=m.Route.OTHER, receiving_organ=None)
 
     assert_refused(
         "stale",
@@ -332,7 +329,10 @@ def test_a_lead_decided_without_a_receiving_organ_cannot_be_handed_over(world):
         lead=lead, actor=world.leading_group, route=m.Route.DISCIPLINE, receiving_organ=None
     )
 
-    error = assert_refused("condition_failed", lambda: lead_hand_over(lead=lead, actor=world.office))
+    with translation.override("en"):
+        error = assert_refused(
+            "condition_failed", lambda: lead_hand_over(lead=lead, actor=world.office)
+        )
     assert error.details == ["The decision names no receiving organ."]
 
 
@@ -445,7 +445,8 @@ def test_the_worlds_desk_may_not_report_back_on_a_lead_handed_to_another_organ(w
 
 
 @pytest.mark.parametrize(
-    ("outcome", "on", "field"), [("", None, "outcome"), ("  ", None, "outcome"), ("已办结", TOMORROW, "on")]
+    ("outcome", "on", "field"),
+    [("", None, "outcome"), ("  ", None, "outcome"), ("已办结", TOMORROW, "on")],
 )
 def test_a_report_back_needs_an_outcome_and_a_date_not_in_the_future(world, outcome, on, field):
     lead = lead_at(world, S.HANDED_OVER)
@@ -506,7 +507,9 @@ def test_only_the_office_may_close_a_lead(world, role):
 def test_a_lead_cannot_be_closed_on_a_future_date(world):
     lead = lead_at(world, S.REPORTED_BACK)
 
-    error = assert_refused("invalid", lambda: lead_close(lead=lead, actor=world.office, on=TOMORROW))
+    error = assert_refused(
+        "invalid", lambda: lead_close(lead=lead, actor=world.office, on=TOMORROW)
+    )
     assert "on" in error.fields
 
 
