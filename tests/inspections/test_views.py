@@ -200,3 +200,13 @@ def test_the_403_page_uses_the_layout(db):
     assert zh("Not allowed") in html
     assert zh(PRODUCT) in html
     assert '<html lang="zh-hans">' in html
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client, world):
+    client.force_login(world.office)
+    chinese = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in chinese.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert 'lang="en"' in english.content.decode()
+    assert "Inspection Round Workflow" in english.content.decode()
