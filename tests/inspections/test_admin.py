@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
@@ -44,6 +45,13 @@ def _no_language_left_active():
     """The locale middleware leaves the last request's language active; the next test starts afresh."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def admin_client(admin_client):
+    """The admin in English (chosen with the language cookie), so assertions read the source."""
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return admin_client
 
 
 def admin_url(model, view: str, *args) -> str:
