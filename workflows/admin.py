@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import ApplicationError
-from workflows.models import AuditEntry
+from workflows.models import AuditEntry, WorkingDayOverride
 from workflows.transitions import transition_label, transitions_of
 
 # The label is read when the page is drawn, in the reader's language, not at import.
@@ -125,3 +125,31 @@ class AuditEntryAdmin(admin.ModelAdmin):
         except NoReverseMatch:
             return str(subject)
         return format_html('<a href="{}">{}</a>', url, subject)
+
+
+@admin.register(WorkingDayOverride)
+class WorkingDayOverrideAdmin(admin.ModelAdmin):
+    """The office declares the working days and days off published after the `holidays` release."""
+
+    list_display = ("date", "is_working_day", "note")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "date"
+    ordering = ("-date",)
+
+    # The office's right comes from the rules, which Django's model permissions do not know of.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("workflows.view_workingdayoverride") or (
+            self.has_change_permission(request, obj)
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.has_perm("workflows.add_workingdayoverride")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("workflows.change_workingdayoverride")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("workflows.delete_workingdayoverride")
+
+    def has_module_permission(self, request) -> bool:
+        return super().has_module_permission(request) or any(self.get_model_perms(request).values())

@@ -16,16 +16,21 @@ from workflows.models import StatefulModel
 
 Model = TypeVar("Model", bound=StatefulModel)
 
-# Callables run inside the transition's transaction after the audit row, with
-# (instance, transition name, source, target). The domain registers them (deadlines,
+# Callables run inside the transaction after the audit row of every transition and every
+# write, with (instance, name, source, target); for a write, name is its action. The domain registers them (deadlines,
 # outbox) so the engine never imports the domain.
 _after_transition_hooks: list[Callable[..., None]] = []
 
 
 def register_after_transition(hook: Callable[..., None]) -> Callable[..., None]:
-    """Run `hook` in the same transaction after every transition (deadlines, outbox rows)."""
+    """Run `hook` in the same transaction after every transition or write (deadlines, e-mail)."""
     _after_transition_hooks.append(hook)
     return hook
+
+
+def _run_hooks(**event: Any) -> None:
+    for hook in _after_transition_hooks:
+        hook(**event)
 
 
 def transitions_of(model: type[models.Model], name: str) -> list[Transition]:
@@ -101,8 +106,7 @@ def perform_transition(
             note=note,
             data=data,
         )
-        for hook in _after_transition_hooks:
-            hook(instance=locked, name=name, source=source, target=target)
+        _run_hooks(instance=locked, name=name, source=source, target=target)
     return locked
 
 
@@ -148,6 +152,7 @@ def perform_write(
             note=note,
             data=data,
         )
+        _run_hooks(instance=locked, name=action, source=state, target=state)
     return locked
 
 
@@ -188,4 +193,5 @@ def perform_child_write(
             note=note,
             data=data,
         )
+        _run_hooks(instance=child, name=action, source=state, target=state)
     return child

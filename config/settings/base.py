@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -183,3 +184,30 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Deadlines and e-mail run on their own queues, so a burst of mail never delays a sweep.
+CELERY_TASK_ROUTES = {
+    "workflows.sweep_deadlines": {"queue": "deadlines"},
+    "workflows.deliver_outbox_message": {"queue": "notifications"},
+    "workflows.drain_outbox": {"queue": "notifications"},
+    "inspections.send_digests": {"queue": "notifications"},
+}
+# Publishing waits briefly for a broker that is down, then gives up: the outbox drain
+# re-enqueues whatever did not get through.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# Exactly one beat runs these (embedded in the demo's worker, its own process in production).
+CELERY_BEAT_SCHEDULE = {
+    # Every minute: act on the deadlines whose time has come (reminders, colours, overdue).
+    "sweep-deadlines": {"task": "workflows.sweep_deadlines", "schedule": 60.0},
+    # Every five minutes: re-enqueue outbox rows a lost broker dropped.
+    "drain-outbox": {"task": "workflows.drain_outbox", "schedule": 300.0},
+    # Every morning at 08:00 Beijing time: one digest per leading-group and office member.
+    "daily-digest": {
+        "task": "inspections.send_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}

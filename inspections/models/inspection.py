@@ -53,6 +53,12 @@ class Inspection(StatefulModel):
     state = FSMField(_("state"), default=S.PLANNED, choices=S.choices, protected=True)
 
     notified_on = models.DateField(_("notified on"), null=True, blank=True)
+    planned_stationing_on = models.DateField(
+        _("stationing planned for"),
+        null=True,
+        blank=True,
+        help_text=_("The date the written notice gives for the team's arrival."),
+    )
     stationed_on = models.DateField(_("stationed on"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     reported_on = models.DateField(_("report submitted on"), null=True, blank=True)
@@ -111,8 +117,9 @@ class Inspection(StatefulModel):
         permission="inspections.notify_inspection",
         custom={"label": _("Send the written notice")},
     )
-    def notify(self, *, on: datetime.date) -> None:
+    def notify(self, *, on: datetime.date, stationing_on: datetime.date) -> None:
         self.notified_on = on
+        self.planned_stationing_on = stationing_on
 
     @transition(
         field=state,

@@ -23,6 +23,7 @@ from inspections.models import (
 from inspections.services.inputs import (
     choice,
     count,
+    due_date,
     event_date,
     required_text,
 )
@@ -131,7 +132,6 @@ def _returned(name: str, *, max_length: int | None = None):
     return service
 
 
-inspection_notify = _dated("notify")
 inspection_station = _dated("station")
 inspection_withdraw = _dated("withdraw")
 inspection_submit_report = _dated("submit_report")
@@ -145,6 +145,28 @@ inspection_return_rectification_report = _returned("return_rectification_report"
 inspection_cancel = _returned(
     "cancel", max_length=Inspection._meta.get_field("cancelled_reason").max_length
 )
+
+
+def inspection_notify(
+    *,
+    inspection: Inspection,
+    actor: User,
+    on: datetime.date | None = None,
+    stationing_on: datetime.date | None = None,
+    note: str = "",
+) -> Inspection:
+    """Send the unit the written notice; it names the day the team arrives (default: in 3 days)."""
+    on = event_date(on)
+    if stationing_on is None:
+        stationing_on = on + datetime.timedelta(days=3)
+    stationing_on = due_date(stationing_on, after=on, field="stationing_on")
+    return perform_transition(
+        instance=inspection,
+        name="notify",
+        actor=actor,
+        note=note,
+        arguments={"on": on, "stationing_on": stationing_on},
+    )
 
 
 def inspection_give_feedback(

@@ -28,7 +28,7 @@ from workflows.audit import audit_trail
 from workflows.errors import StaleObject
 from workflows.models import AuditEntry
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # Longer than SQLite's busy timeout (20 s), so a queued writer is never cut off by the test.
 JOIN_TIMEOUT = 30

@@ -1,0 +1,280 @@
+"""Deadlines as rows: when each falls due, its colour, and when the sweep must next look at it."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from workflows.calendar import WorkingCalendar, end_of_day
+from workflows.models import (
+    LIVE_STATUSES,
+    Colour,
+    Deadline,
+    DeadlinePolicy,
+    DeadlineStatus,
+    DurationUnit,
+)
+
+DAY = datetime.timedelta(days=1)
+
+
+def due_on_for(
+    policy: DeadlinePolicy, starts_on: datetime.date, calendar: WorkingCalendar | None = None
+) -> datetime.date:
+    """The day an obligation starting on `starts_on` falls due under `policy`.
+
+    A period that ends on a day off ends on the next working day instead, as periods do in
+    Chinese law; a count of working days ends on one by construction.
+    """
+    calendar = calendar or WorkingCalendar.load()
+    if policy.duration is None:
+        raise ValueError(f"policy {policy.key} has no duration; the due date must be given")
+    if policy.unit == DurationUnit.WORKING_DAYS:
+        return calendar.add_working_days(starts_on, policy.duration)
+    if policy.unit == DurationUnit.MONTHS:
+        return calendar.next_working_day(calendar.add_months(starts_on, policy.duration))
+    return calendar.next_working_day(calendar.add_calendar_days(starts_on, policy.duration))
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the sweep does for a deadline now: who is told, and the state it leaves."""
+
+    name: str  # reminder-20, yellow, red, overdue-1, overdue-2, …
+    audiences: tuple[str, ...]
+
+
+def overdue_interval(policy: DeadlinePolicy, sent: int) -> datetime.timedelta:
+    """The gap before the next overdue reminder: 1, 2, 4, 8 … days, capped."""
+    days = policy.overdue_first_interval_days * (2**sent)
+    return min(days, policy.overdue_max_interval_days) * DAY
+
+
+def colour_at(deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime) -> str:
+    if now >= deadline.due_at:
+        return Colour.RED
+    if now >= deadline.due_at - policy.yellow_days * DAY:
+        return Colour.YELLOW
+    return Colour.GREEN
+
+
+def next_action(
+    deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime
+) -> datetime.datetime:
+    """When the sweep must next act on a live deadline, given what it has sent so far."""
+    yellow_at = deadline.due_at - policy.yellow_days * DAY
+    if now >= deadline.due_at:
+        # Overdue: back off from now, so a late sweep does not send a burst to catch up.
+        return now + overdue_interval(policy, deadline.overdue_reminders)
+    if now >= yellow_at:
+        return deadline.due_at
+    reminders = [
+        deadline.due_at - days * DAY
+        for days in policy.reminder_days
+        if days > policy.yellow_days and deadline.due_at - days * DAY > now
+    ]
+    return min([*reminders, yellow_at])
+
+
+def step_due(deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime) -> Step | None:
+    """The step a deadline whose `next_action_at` has come must take, or None (nothing to say)."""
+    colour = colour_at(deadline, policy, now)
+    if colour == Colour.RED:
+        if deadline.colour != Colour.RED:
+            return Step("red", tuple(policy.red_audiences))
+        return Step(f"overdue-{deadline.overdue_reminders + 1}", tuple(policy.red_audiences))
+    if colour == Colour.YELLOW:
+        if deadline.colour != Colour.YELLOW:
+            return Step("yellow", tuple(policy.yellow_audiences))
+        return None
+    passed = [
+        days
+        for days in policy.reminder_days
+        if days > policy.yellow_days and deadline.due_at - days * DAY <= now
+    ]
+    if passed:
+        return Step(f"reminder-{min(passed)}", ("responsible",))
+    return None
+
+
+def apply_step(
+    deadline: Deadline, policy: DeadlinePolicy, step: Step | None, now: datetime.datetime
+) -> None:
+    """Move the row on after `step`: colour, status, counters and the next time to look."""
+    colour = colour_at(deadline, policy, now)
+    if step is not None and step.name.startswith("overdue-"):
+        deadline.overdue_reminders += 1
+    deadline.colour = colour
+    if colour == Colour.RED:
+        deadline.status = DeadlineStatus.MISSED
+    deadline.next_action_at = next_action(deadline, policy, now)
+
+
+def schedule(deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime) -> None:
+    """Set the next action of a deadline just opened, reopened or extended.
+
+    Its colour changes only when the sweep has told the people concerned, so one opened
+    inside its yellow window, or already past due, is due for the sweep at once.
+    """
+    if now >= deadline.due_at - policy.yellow_days * DAY:
+        deadline.next_action_at = now
+    else:
+        deadline.next_action_at = next_action(deadline, policy, now)
+
+
+def _subject_filter(subject: models.Model) -> dict:
+    return {
+        "content_type": ContentType.objects.get_for_model(subject),
+        "object_id": subject.pk,
+    }
+
+
+def deadline_open(
+    *,
+    subject: models.Model,
+    kind: str,
+    policy_key: str,
+    starts_on: datetime.date,
+    responsible: str,
+    responsible_name: str = "",
+    due_on: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> Deadline:
+    """Open the `kind` obligation of `subject` (the caller holds the transaction).
+
+    A live deadline of the same kind is replaced (cancelled): an obligation has one due date.
+    """
+    now = now or timezone.now()
+    calendar = calendar or WorkingCalendar.load()
+    policy = DeadlinePolicy.objects.get(key=policy_key)
+    if due_on is None:
+        due_on = due_on_for(policy, starts_on, calendar)
+    else:
+        due_on = calendar.next_working_day(due_on)
+    deadline_close(subject=subject, kinds=[kind], status=DeadlineStatus.CANCELLED, now=now)
+    deadline = Deadline(
+        **_subject_filter(subject),
+        kind=kind,
+        policy=policy,
+        responsible=responsible,
+        responsible_name=responsible_name,
+        starts_on=starts_on,
+        due_on=due_on,
+        due_at=end_of_day(due_on),
+    )
+    schedule(deadline, policy, now)
+    deadline.save()
+    return deadline
+
+
+def deadline_close(
+    *,
+    subject: models.Model,
+    kinds: Iterable[str],
+    status: str = DeadlineStatus.MET,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Close the live deadlines of these kinds: met (done, even if late) or cancelled."""
+    return Deadline.objects.filter(
+        **_subject_filter(subject), kind__in=list(kinds), status__in=LIVE_STATUSES
+    ).update(status=status, closed_at=now or timezone.now(), next_action_at=None)
+
+
+def deadline_reopen(
+    *, subject: models.Model, kinds: Iterable[str], now: datetime.datetime | None = None
+) -> int:
+    """Reopen the last met deadline of each kind (work sent back keeps its original due date)."""
+    now = now or timezone.now()
+    reopened = 0
+    for kind in kinds:
+        last = (
+            Deadline.objects.filter(
+                **_subject_filter(subject), kind=kind, status=DeadlineStatus.MET
+            )
+            .select_related("policy")
+            .order_by("-closed_at", "-pk")
+            .first()
+        )
+        if (
+            last is None
+            or Deadline.objects.filter(
+                **_subject_filter(subject), kind=kind, status__in=LIVE_STATUSES
+            ).exists()
+        ):
+            continue
+        last.status = DeadlineStatus.OPEN
+        last.closed_at = None
+        last.overdue_reminders = 0
+        last.colour = Colour.GREEN
+        schedule(last, last.policy, now)
+        last.save()
+        reopened += 1
+    return reopened
+
+
+def deadlines_of(subject: models.Model) -> models.QuerySet[Deadline]:
+    return Deadline.objects.filter(**_subject_filter(subject)).select_related("policy")
+
+
+def deadline_extend(
+    *,
+    deadline: Deadline,
+    actor,
+    due_on: datetime.date,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> Deadline:
+    """Move a live deadline to a later day, for a reason, with its own audit row."""
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from workflows.audit import audit_record
+    from workflows.errors import InvalidInput, PermissionDenied, WrongState
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(fields={"reason": [_("Give the reason for the extension.")]})
+    if not isinstance(due_on, datetime.date) or isinstance(due_on, datetime.datetime):
+        raise InvalidInput(fields={"due_on": [_("Enter a valid date.")]})
+    now = now or timezone.now()
+    calendar = WorkingCalendar.load()
+    with transaction.atomic():
+        locked = Deadline.objects.select_for_update().select_related("policy").get(pk=deadline.pk)
+        if not actor.has_perm("workflows.extend_deadline", locked):
+            raise PermissionDenied()
+        if locked.status not in LIVE_STATUSES:
+            raise WrongState(_("Only an open or overdue deadline can be extended."))
+        new_due_on = calendar.next_working_day(due_on)
+        if new_due_on <= locked.due_on:
+            raise InvalidInput(
+                fields={
+                    "due_on": [
+                        _("The new due date must be after %(date)s.") % {"date": locked.due_on}
+                    ]
+                }
+            )
+        old_due_on = locked.due_on
+        locked.due_on = new_due_on
+        locked.due_at = end_of_day(new_due_on)
+        locked.status = DeadlineStatus.OPEN
+        locked.colour = Colour.GREEN
+        locked.overdue_reminders = 0
+        locked.extensions += 1
+        locked.extension_reason = reason
+        schedule(locked, locked.policy, now)
+        locked.save()
+        audit_record(
+            subject=locked,
+            actor=actor,
+            action="extend",
+            from_state=str(old_due_on),
+            to_state=str(new_due_on),
+            note=reason,
+        )
+    return locked

@@ -1,0 +1,43 @@
+"""How the engine learns, from the domain, who is told about a deadline and what to say."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.db import models
+
+from workflows.models import Deadline
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+    language: str = "zh-hans"
+
+
+class DeadlineSubjects(Protocol):
+    """What the domain tells the engine about the deadlines of one of its models."""
+
+    def recipients(
+        self, deadlines: Sequence[Deadline], audience: str
+    ) -> dict[int, list[Recipient]]:
+        """Each deadline's recipients for an audience (responsible, supervisor, party_head, office)."""
+
+    def context(self, deadlines: Sequence[Deadline], language: str) -> dict[int, dict]:
+        """Each deadline's e-mail context (JSON-safe) in the recipient's language."""
+
+
+_subjects: dict[str, DeadlineSubjects] = {}
+
+
+def register_subjects(model: type[models.Model], adapter: DeadlineSubjects) -> None:
+    """The domain registers an adapter per model whose rows own deadlines."""
+    _subjects[model._meta.label_lower] = adapter
+
+
+def subjects_for(deadline: Deadline) -> DeadlineSubjects:
+    model = deadline.content_type.model_class()
+    return _subjects[model._meta.label_lower]

@@ -1,0 +1,58 @@
+"""Celery tasks of the engine: they take ids, re-read the database, and are safe to run twice."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from workflows.delivery import TransientDeliveryError, deliver, give_up
+from workflows.models import OutboxMessage, OutboxStatus
+from workflows.outbox import enqueue
+from workflows.sweep import sweep
+
+MAX_DELIVERY_RETRIES = 5
+# A pending row enqueued longer ago than this was lost by the broker (or never reached it).
+DRAIN_AFTER = datetime.timedelta(minutes=10)
+
+
+@shared_task(name="workflows.sweep_deadlines", ignore_result=True)
+def sweep_deadlines_task() -> dict:
+    return sweep().as_dict()
+
+
+@shared_task(
+    bind=True,
+    name="workflows.deliver_outbox_message",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_DELIVERY_RETRIES,
+    ignore_result=True,
+)
+def deliver_outbox_message(self, message_id: int) -> str:
+    try:
+        return deliver(message_id)
+    except TransientDeliveryError as error:
+        if self.request.retries >= self.max_retries:
+            give_up(message_id, f"gave up after {self.request.retries + 1} tries: {error}")
+            return "failed"
+        # 10 s, 20 s, 40 s, 80 s, 160 s: short waits, never a far-future ETA.
+        raise self.retry(exc=error, countdown=10 * 2**self.request.retries) from error
+
+
+@shared_task(name="workflows.drain_outbox", ignore_result=True)
+def drain_outbox(limit: int = 5000) -> int:
+    """Enqueue again the pending rows a lost broker dropped (or that never reached it)."""
+    stale = timezone.now() - DRAIN_AFTER
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+        .filter(enqueued_at__lt=stale)
+        .values_list("pk", flat=True)[:limit]
+    ) + list(
+        OutboxMessage.objects.filter(
+            status=OutboxStatus.PENDING, enqueued_at__isnull=True
+        ).values_list("pk", flat=True)[:limit]
+    )
+    OutboxMessage.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+    return enqueue(ids)
