@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: install demo test lint lock migrate clean var
 
@@ -34,7 +33,7 @@ demo: migrate
 # The whole suite; against PostgreSQL and Redis when DATABASE_URL / REDIS_URL point at them.
 test: install var
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .

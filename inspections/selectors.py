@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from inspections.models import (
+    Grade,
     Inspection,
     InspectionState,
+    ItemState,
     Lead,
     RectificationItem,
     Round,
@@ -146,3 +150,47 @@ def term_coverage(term: Term) -> Coverage:
         .count()
     )
     return Coverage(inspected=inspected, total=Unit.objects.count())
+
+
+# How long past due an item must be before its unit is a candidate for a look-back.
+LONG_OVERDUE_DAYS = 90
+
+
+@dataclass(frozen=True)
+class LookBackCandidate:
+    """A unit the leading group may send a look-back (回头看) to, and why."""
+
+    unit: Unit
+    inspection: Inspection
+    grade: str
+    long_overdue_items: int
+
+
+def look_back_candidates(
+    term: Term, *, today: datetime.date | None = None
+) -> list[LookBackCandidate]:
+    """Units of a term graded 一般 or 差, or with items long overdue (DESIGN.md §3)."""
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=LONG_OVERDUE_DAYS)
+    overdue = Count(
+        "items",
+        filter=Q(items__due_on__lt=cutoff)
+        & ~Q(items__state__in=[ItemState.CLOSED, ItemState.LONG_TERM]),
+    )
+    inspections = (
+        Inspection.objects.filter(round__term=term)
+        .exclude(state=InspectionState.CANCELLED)
+        .annotate(long_overdue=overdue)
+        .filter(Q(grade__in=[Grade.AVERAGE, Grade.POOR]) | Q(long_overdue__gt=0))
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+    return [
+        LookBackCandidate(
+            unit=inspection.unit,
+            inspection=inspection,
+            grade=inspection.grade,
+            long_overdue_items=inspection.long_overdue,
+        )
+        for inspection in inspections
+    ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """Anyone who signs in; what they may do follows from the memberships below."""
 
-    display_name = models.CharField(_("name"), max_length=100, blank=True)
+    display_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(
         _("language of e-mails"),
@@ -52,7 +52,7 @@ class OfficeMember(models.Model):
     """A member of the inspection office (巡视办), which runs the rounds."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="office_membership")
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("office member")
