@@ -110,6 +110,30 @@ def perform_transition(
     return locked
 
 
+def _lock_and_check(
+    instance: StatefulModel,
+    *,
+    actor: Any,
+    permission: str,
+    allowed_states: tuple[str, ...] | None,
+    check_version: bool,
+) -> tuple[Any, str]:
+    """Inside the caller's transaction: the locked row and its state, once every check passed."""
+    model = type(instance)
+    locked = model.objects.select_for_update().get(pk=instance.pk)
+    if check_version and locked.version != instance.version:
+        raise StaleObject()
+    if not actor.has_perm(permission, locked):
+        raise PermissionDenied()
+    state = getattr(locked, "state", "")
+    if allowed_states is not None and state not in allowed_states:
+        raise WrongState(
+            _("This is not possible while the %(subject)s is “%(state)s”.")
+            % {"subject": model._meta.verbose_name, "state": locked.get_state_display()}
+        )
+    return locked, state
+
+
 def perform_write(
     *,
     instance: Model,
@@ -124,19 +148,14 @@ def perform_write(
     """Make a change that is not a transition with the same guarantees: lock, version, permission,
     state, audit row, all in one transaction. `change` edits the locked row or its children.
     """
-    model = type(instance)
     with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=instance.pk)
-        if locked.version != instance.version:
-            raise StaleObject()
-        if not actor.has_perm(permission, locked):
-            raise PermissionDenied()
-        state = getattr(locked, "state", "")
-        if allowed_states is not None and state not in allowed_states:
-            raise WrongState(
-                _("This is not possible while the %(subject)s is “%(state)s”.")
-                % {"subject": model._meta.verbose_name, "state": locked.get_state_display()}
-            )
+        locked, state = _lock_and_check(
+            instance,
+            actor=actor,
+            permission=permission,
+            allowed_states=allowed_states,
+            check_version=True,
+        )
         change(locked)
         locked.version += 1
         try:
@@ -173,17 +192,14 @@ def perform_child_write(
     so adding a finding does not make the inspection's open forms stale. `change` returns
     the child, which gets the audit row.
     """
-    model = type(parent)
     with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=parent.pk)
-        if not actor.has_perm(permission, locked):
-            raise PermissionDenied()
-        state = getattr(locked, "state", "")
-        if allowed_states is not None and state not in allowed_states:
-            raise WrongState(
-                _("This is not possible while the %(subject)s is “%(state)s”.")
-                % {"subject": model._meta.verbose_name, "state": locked.get_state_display()}
-            )
+        locked, state = _lock_and_check(
+            parent,
+            actor=actor,
+            permission=permission,
+            allowed_states=allowed_states,
+            check_version=False,
+        )
         child = change(locked)
         audit_record(
             subject=child,
