@@ -62,7 +62,8 @@ def format_date(day: datetime.date | None, language: str | None = None) -> str:
     if day is None:
         return ""
     language = language or translation.get_language() or DEFAULT_LANGUAGE
-    return dateformat.format(day, DATE_FORMATS.get(language, "Y-m-d"))
+    with translation.override(language):  # month names are in the language too
+        return dateformat.format(day, DATE_FORMATS.get(language, "Y-m-d"))
 
 
 def join_list(items: Sequence[str]) -> str:
@@ -74,6 +75,18 @@ def join_list(items: Sequence[str]) -> str:
         return items[0]
     separator = pgettext("list separator", ", ")
     return _("%(first)s and %(last)s") % {"first": separator.join(items[:-1]), "last": items[-1]}
+
+
+def sentences(*parts: str) -> str:
+    """Sentences run on: a space after “.”, none after “。” (Chinese sets no space)."""
+    text = ""
+    for part in parts:
+        if not part:
+            continue
+        if text and not text.endswith(("。", "！", "？", "；", "：")):
+            text += " "
+        text += part
+    return text
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -262,47 +275,67 @@ def _audience_phrase(audience: str, responsible: str) -> str:
     return ""
 
 
-def _others(audiences: Iterable[str], responsible: str) -> str:
-    """The audiences besides the responsible party, as one phrase: “a, b and c”."""
+def _others(audiences: Iterable[str], responsible: str, has_address: Callable[[str], bool]) -> str:
+    """The audiences besides the responsible party, as one phrase: “a, b and c”.
+
+    An audience with no address to write to (a unit that has not given its party head's) is
+    left out, so a warning never claims someone was told who was not.
+    """
     return join_list(
         _unique(
             _audience_phrase(audience, responsible)
             for audience in audiences
-            if audience != "responsible"
+            if audience != "responsible" and has_address(audience)
         )
     )
 
 
-def _escalation(deadline: Deadline, policy: DeadlinePolicy | None, today: datetime.date) -> dict:
+def _escalation(
+    deadline: Deadline,
+    policy: DeadlinePolicy | None,
+    today: datetime.date,
+    has_address: Callable[[str], bool],
+) -> dict:
     """Who has been told besides the responsible party, and what happens if it is not done."""
-    if policy is None:
-        return {"also_told": "", "if_not": ""}
-    colour = str(deadline.colour)
-    yellow_people = _others(policy.yellow_audiences, deadline.responsible)
-    red_people = _others(policy.red_audiences, deadline.responsible)
-    due = format_date(deadline.due_on)
-    if colour == Colour.RED:
-        also_told = _("This warning also went to %(people)s.") % {"people": red_people}
-        return {
-            "also_told": also_told if red_people else "",
-            "if_not": _("The inspection office will issue a supervision notice (督办)."),
-        }
-    if colour == Colour.YELLOW:
-        also_told = _("This warning also went to %(people)s.") % {"people": yellow_people}
-        if_not = _("If it is not done by %(date)s, it turns red and %(people)s will be told.") % {
-            "date": due,
-            "people": red_people,
-        }
-        return {
-            "also_told": also_told if yellow_people else "",
-            "if_not": if_not if red_people else "",
-        }
-    yellow_on = deadline.due_on - datetime.timedelta(days=policy.yellow_days)
-    if_not = _("If it is still open on %(date)s, it turns yellow and %(people)s will be told.") % {
-        "date": format_date(max(yellow_on, today)),
-        "people": yellow_people,
-    }
-    return {"also_told": "", "if_not": if_not if yellow_people else ""}
+    also_told = if_not = ""
+    if policy is not None:
+        colour = str(deadline.colour)
+        yellow_people = _others(policy.yellow_audiences, deadline.responsible, has_address)
+        red_people = _others(policy.red_audiences, deadline.responsible, has_address)
+        if colour == Colour.RED:
+            if red_people:
+                also_told = _("This warning also went to %(people)s.") % {"people": red_people}
+            if_not = _("The inspection office will issue a supervision notice (督办).")
+        elif colour == Colour.YELLOW:
+            if yellow_people:
+                also_told = _("This warning also went to %(people)s.") % {"people": yellow_people}
+            if red_people:
+                if_not = _(
+                    "If it is not done by %(date)s, it turns red and %(people)s will be told."
+                ) % {"date": format_date(deadline.due_on), "people": red_people}
+        elif yellow_people:
+            yellow_on = deadline.due_on - datetime.timedelta(days=policy.yellow_days)
+            if_not = _(
+                "If it is still open on %(date)s, it turns yellow and %(people)s will be told."
+            ) % {"date": format_date(max(yellow_on, today)), "people": yellow_people}
+    return {"also_told": also_told, "if_not": if_not, "escalation": sentences(also_told, if_not)}
+
+
+def _party_head_has_address(
+    responsible: str, inspection: Inspection, organ: ReceivingOrgan | None
+) -> Callable[[str], bool]:
+    """Whether an audience has an address, as far as the rows already read can tell."""
+
+    def has_address(audience: str) -> bool:
+        if audience != "party_head":
+            return True
+        if responsible == UNIT:
+            return bool(inspection.unit.party_head_email)
+        if responsible == RECEIVING_ORGAN:
+            return bool(organ is not None and organ.email)
+        return True
+
+    return has_address
 
 
 # The deadline adapters -----------------------------------------------------------------------
@@ -396,11 +429,15 @@ class _DeadlineAdapter:
                 subject = subjects.get(deadline.object_id)
                 if subject is None:
                     continue
+                inspection = self.inspection_of(subject)
+                has_address = _party_head_has_address(
+                    deadline.responsible, inspection, self.organ_of(subject)
+                )
                 contexts[deadline.pk] = {
-                    **_inspection_facts(self.inspection_of(subject)),
+                    **_inspection_facts(inspection),
                     **self.describe(subject, deadline),
                     **_deadline_facts(deadline, today),
-                    **_escalation(deadline, policies.get(deadline.policy_id), today),
+                    **_escalation(deadline, policies.get(deadline.policy_id), today, has_address),
                 }
         return contexts
 
@@ -431,7 +468,12 @@ class InspectionDeadlines(_DeadlineAdapter):
         return subject
 
     def describe(self, subject: Inspection, deadline: Deadline) -> dict:
-        return {"subject": str(subject), "what": _what(deadline.kind)}
+        return {
+            "subject_type": "inspection",
+            "subject": str(subject),
+            "what": _what(deadline.kind),
+            "detail": "",
+        }
 
 
 class ItemDeadlines(_DeadlineAdapter):
@@ -445,9 +487,11 @@ class ItemDeadlines(_DeadlineAdapter):
 
     def describe(self, subject: RectificationItem, deadline: Deadline) -> dict:
         return {
+            "subject_type": "item",
             "subject": _("Rectification item %(number)s: %(problem)s")
             % {"number": subject.number, "problem": subject.problem},
             "what": _what(deadline.kind, subject.number, immediate=subject.is_immediate),
+            "detail": subject.problem,
         }
 
 
@@ -465,8 +509,10 @@ class LeadDeadlines(_DeadlineAdapter):
 
     def describe(self, subject: Lead, deadline: Deadline) -> dict:
         return {
+            "subject_type": "lead",
             "subject": _("Lead %(number)d") % {"number": subject.number},
             "what": _what(deadline.kind, subject.number),
+            "detail": "",  # never the summary or the persons named
             "path": lead_path(subject.pk),
         }
 
@@ -551,10 +597,12 @@ def _plan_returned(inspection: Inspection) -> tuple[str, Callable[[], dict]]:
     due = _live_due_dates(inspection, ["plan"])
 
     def build() -> dict:
+        due_on = due.get("plan")
         return {
             **_inspection_facts(inspection),
             "reason": inspection.returned_reason,
-            "plan_due_on": format_date(due.get("plan")),
+            "plan_due_on": format_date(due_on),
+            "plan_overdue": bool(due_on and due_on < timezone.localdate()),
         }
 
     return "emails/plan_returned", build
@@ -744,6 +792,7 @@ def digest_context(facts: dict, day: datetime.date, language: str) -> dict:
                 {
                     "what": described["what"],
                     "subject": described["subject"],
+                    "detail": described["detail"],
                     "unit": inspection.unit.name,
                     "round": str(inspection.round),
                     "due_on": format_date(deadline.due_on),

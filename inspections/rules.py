@@ -183,11 +183,12 @@ rules.add_perm("inspections.delete_user", is_office & is_not_a_superuser)
 rules.add_perm("workflows.view_auditentry", oversees)
 
 # The engine's records -------------------------------------------------------------------------
-for model in ("workingdayoverride", "deadlinepolicy"):
-    rules.add_perm(f"workflows.view_{model}", oversees)
-    rules.add_perm(f"workflows.add_{model}", is_office)
-    rules.add_perm(f"workflows.change_{model}", is_office)
-    rules.add_perm(f"workflows.delete_{model}", is_office)
+for action in ("add", "change", "delete"):
+    rules.add_perm(f"workflows.{action}_workingdayoverride", is_office)
+rules.add_perm("workflows.view_workingdayoverride", oversees)
+# Policies are created by migrations and found by key: the office edits, never adds or deletes.
+rules.add_perm("workflows.view_deadlinepolicy", oversees)
+rules.add_perm("workflows.change_deadlinepolicy", is_office)
 rules.add_perm("workflows.view_deadline", oversees)
 rules.add_perm("workflows.extend_deadline", is_office)
 rules.add_perm("workflows.view_outboxmessage", oversees)

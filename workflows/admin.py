@@ -169,6 +169,14 @@ class DeadlinePolicyForm(forms.ModelForm):
         model = DeadlinePolicy
         fields = EDITABLE
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An empty list is a value here ([] for nobody at yellow), and validate_policy says
+        # which lists may be empty; Django's "required" would refuse [] before it is asked.
+        for name in ("yellow_audiences", "red_audiences"):
+            if name in self.fields:  # absent from the form of someone who may only read
+                self.fields[name].required = False
+
     def clean(self):
         cleaned = super().clean()
         # Fields that failed their own checks are absent, so they are not judged twice. The

@@ -211,6 +211,7 @@ def deadline_reopen(
         last.status = DeadlineStatus.OPEN
         last.closed_at = None
         last.overdue_reminders = 0
+        last.reopens += 1
         last.colour = Colour.GREEN
         schedule(last, last.policy, now)
         last.save()
@@ -237,6 +238,8 @@ def deadline_extend(
     from workflows.audit import audit_record
     from workflows.errors import InvalidInput, PermissionDenied, WrongState
 
+    if not actor.has_perm("workflows.extend_deadline", deadline):
+        raise PermissionDenied()
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(fields={"reason": [_("Give the reason for the extension.")]})

@@ -199,6 +199,8 @@ class Deadline(models.Model):
     )
     next_action_at = models.DateTimeField(_("next action at"), null=True, blank=True)
     overdue_reminders = models.PositiveSmallIntegerField(_("overdue reminders sent"), default=0)
+    # Work sent back reopens its deadline; its reminders are new letters, not repeats.
+    reopens = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(_("times extended"), default=0)
     extension_reason = models.TextField(_("reason for the last extension"), blank=True)

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflows.audit import audit_record
 from workflows.errors import InvalidInput, PermissionDenied
-from workflows.models import DeadlinePolicy, DurationUnit
+from workflows.models import LIVE_STATUSES, DeadlinePolicy, DurationUnit
 
 # Who a step can tell; the domain's recipients adapter answers for each (workflows.subjects).
 AUDIENCES = ("responsible", "supervisor", "party_head", "office")
@@ -223,6 +224,10 @@ def policy_update(*, policy: DeadlinePolicy, actor: Any, **fields: Any) -> Deadl
         for name, change in changes.items():
             setattr(locked, name, change["to"])
         locked.save(update_fields=list(changes))
+        if changes.keys() & RESCHEDULING_FIELDS:
+            # Open deadlines keep their due dates, but when to remind and when yellow starts
+            # follow the new values: the next sweep looks at each again.
+            locked.deadlines.filter(status__in=LIVE_STATUSES).update(next_action_at=timezone.now())
         audit_record(
             subject=locked,
             actor=actor,
@@ -230,3 +235,11 @@ def policy_update(*, policy: DeadlinePolicy, actor: Any, **fields: Any) -> Deadl
             data={"changes": changes},
         )
     return locked
+
+
+RESCHEDULING_FIELDS = {
+    "reminder_days",
+    "yellow_days",
+    "overdue_first_interval_days",
+    "overdue_max_interval_days",
+}

@@ -85,7 +85,10 @@ def _process(rows: list[Deadline], policies: dict[int, DeadlinePolicy], now) -> 
                 context.update(step=step.name, audience=audience)
                 letters.append(
                     Letter(
-                        key=f"deadline:{deadline.pk}:{deadline.due_on}:{step.name}:{recipient.email}",
+                        key=(
+                            f"deadline:{deadline.pk}:{deadline.due_on}:{deadline.reopens}:"
+                            f"{step.name}:{recipient.email}"
+                        ),
                         template=TEMPLATE,
                         recipient=recipient,
                         context=context,

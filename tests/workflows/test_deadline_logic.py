@@ -59,7 +59,10 @@ def prepare(world, state: str, **values):
     put(world.round, state=RoundState.MOBILIZED)
     put(world.team, state=TeamState.AUTHORIZED)
     finding = f.FindingFactory(
-        inspection=world.inspection, number=1, title="落实主体责任不到位", recorded_by=world.team_leader
+        inspection=world.inspection,
+        number=1,
+        title="落实主体责任不到位",
+        recorded_by=world.team_leader,
     )
     put(world.inspection, state=state, **values)
     return finding

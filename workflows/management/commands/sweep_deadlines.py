@@ -26,14 +26,16 @@ def parse_instant(value: str, *, option: str = "--now") -> datetime.datetime:
     except (AttributeError, ValueError):
         raise CommandError(
             _(
-                "%(option)s must be an ISO-8601 date and time with a UTC offset, such as %(example)s; “%(value)s” is not one."
+                "%(option)s must be an ISO-8601 date and time with a UTC offset, "
+                "such as %(example)s; “%(value)s” is not one."
             )
             % {"option": option, "example": EXAMPLE, "value": value}
         ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise CommandError(
             _(
-                "%(option)s needs a UTC offset (“%(value)s” has none), such as %(example)s or a trailing Z for UTC."
+                "%(option)s needs a UTC offset (“%(value)s” has none), "
+                "such as %(example)s or a trailing Z for UTC."
             )
             % {"option": option, "example": EXAMPLE, "value": value}
         )

@@ -1,0 +1,233 @@
+"""Extending a deadline: the office only, for a reason, to a later day, recorded in the audit trail."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from workflows import subjects
+from workflows.audit import audit_trail
+from workflows.calendar import end_of_day
+from workflows.deadlines import deadline_close, deadline_extend, deadline_open
+from workflows.errors import InvalidInput, PermissionDenied, WrongState
+from workflows.models import Colour, Deadline, DeadlineStatus, OutboxMessage
+from workflows.subjects import Recipient
+from workflows.sweep import sweep
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+D = datetime.date
+REASON = "单位主要负责人调整,经领导小组同意延期"
+
+
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+class EveryAudience:
+    """One address per audience, so the keys the sweep writes are exact."""
+
+    def recipients(self, deadlines, audience):
+        return {deadline.pk: [Recipient(f"{audience}@example.org")] for deadline in deadlines}
+
+    def context(self, deadlines, language):
+        return {deadline.pk: {} for deadline in deadlines}
+
+
+@pytest.fixture(autouse=True)
+def recipients(monkeypatch):
+    monkeypatch.setitem(subjects._subjects, "inspections.inspection", EveryAudience())
+
+
+@pytest.fixture
+def overdue(world, time_machine) -> Deadline:
+    """The plan, due on 26 October 2026, swept red on the 27th; it is now the 28th."""
+    time_machine.move_to(at(2026, 9, 25, 10), tick=False)
+    deadline = deadline_open(
+        subject=world.inspection,
+        kind="plan",
+        policy_key="plan",
+        starts_on=D(2026, 9, 25),
+        responsible="unit",
+    )
+    time_machine.move_to(at(2026, 10, 27), tick=False)
+    sweep()
+    time_machine.move_to(at(2026, 10, 28, 10), tick=False)
+    deadline.refresh_from_db()
+    assert (deadline.colour, deadline.status) == (Colour.RED, DeadlineStatus.MISSED)
+    return deadline
+
+
+def snapshot(deadline: Deadline) -> tuple:
+    stored = Deadline.objects.get(pk=deadline.pk)
+    return (
+        stored.due_on,
+        stored.due_at,
+        stored.status,
+        stored.colour,
+        stored.next_action_at,
+        stored.overdue_reminders,
+        stored.extensions,
+        stored.extension_reason,
+        audit_trail(stored).count(),
+    )
+
+
+def test_the_office_extends_a_red_deadline_and_it_turns_green(world, overdue):
+    extended = deadline_extend(
+        deadline=overdue, actor=world.office, due_on=D(2026, 12, 18), reason=f"  {REASON} "
+    )
+
+    stored = Deadline.objects.get(pk=overdue.pk)
+    assert stored.due_on == extended.due_on == D(2026, 12, 18)
+    assert stored.due_at == end_of_day(D(2026, 12, 18))
+    assert (stored.status, stored.colour, stored.overdue_reminders) == (
+        DeadlineStatus.OPEN,
+        Colour.GREEN,
+        0,
+    )
+    assert (stored.extensions, stored.extension_reason) == (1, REASON)
+    # The next look is the first reminder before the new date: 20 days before 19 December.
+    assert stored.next_action_at == at(2026, 11, 29)
+    (entry,) = audit_trail(stored)
+    assert (entry.action, entry.actor, entry.note) == ("extend", world.office, REASON)
+    assert (entry.from_state, entry.to_state) == ("2026-10-26", "2026-12-18")
+
+
+def test_the_reminders_of_an_extended_deadline_use_the_new_date(world, overdue, time_machine):
+    deadline_extend(deadline=overdue, actor=world.office, due_on=D(2026, 12, 18), reason=REASON)
+
+    time_machine.move_to(at(2026, 11, 28, 23, 59), tick=False)
+    assert sweep().messages == 0
+    time_machine.move_to(at(2026, 11, 29), tick=False)
+    reminder = sweep()
+    time_machine.move_to(at(2026, 12, 9), tick=False)
+    yellow = sweep()
+
+    assert (reminder.messages, yellow.messages) == (1, 2)
+    new_keys = set(
+        OutboxMessage.objects.filter(deadline=overdue)
+        .exclude(key__contains=":2026-10-26:")
+        .values_list("key", flat=True)
+    )
+    assert new_keys == {
+        f"deadline:{overdue.pk}:2026-12-18:0:reminder-20:responsible@example.org",
+        f"deadline:{overdue.pk}:2026-12-18:0:yellow:responsible@example.org",
+        f"deadline:{overdue.pk}:2026-12-18:0:yellow:supervisor@example.org",
+    }
+    stored = Deadline.objects.get(pk=overdue.pk)
+    assert (stored.colour, stored.next_action_at) == (Colour.YELLOW, at(2026, 12, 19))
+
+
+def test_an_extension_into_the_yellow_period_is_swept_yellow_at_once(world, overdue):
+    deadline_extend(deadline=overdue, actor=world.office, due_on=D(2026, 11, 2), reason=REASON)
+    assert Deadline.objects.get(pk=overdue.pk).next_action_at == at(2026, 10, 28, 10)
+
+    report = sweep()
+
+    stored = Deadline.objects.get(pk=overdue.pk)
+    assert (report.deadlines, report.messages) == (1, 2)
+    assert (stored.colour, stored.status) == (Colour.YELLOW, DeadlineStatus.OPEN)
+
+
+def test_an_extension_to_a_day_off_ends_on_the_next_working_day(world, overdue):
+    # Saturday 28 November 2026.
+    deadline_extend(deadline=overdue, actor=world.office, due_on=D(2026, 11, 28), reason=REASON)
+
+    assert Deadline.objects.get(pk=overdue.pk).due_on == D(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "leading_group",
+        "team_leader",
+        "team_member",
+        "unit_liaison",
+        "other_unit_liaison",
+        "organ_desk",
+        "outsider",
+    ],
+)
+def test_only_the_office_may_extend(world, overdue, role):
+    before = snapshot(overdue)
+
+    with pytest.raises(PermissionDenied) as refused:
+        deadline_extend(
+            deadline=overdue, actor=getattr(world, role), due_on=D(2026, 12, 18), reason=REASON
+        )
+
+    assert refused.value.code == "permission_denied"
+    assert snapshot(overdue) == before
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None])
+def test_an_extension_needs_a_reason(world, overdue, reason):
+    before = snapshot(overdue)
+
+    with pytest.raises(InvalidInput) as refused:
+        deadline_extend(deadline=overdue, actor=world.office, due_on=D(2026, 12, 18), reason=reason)
+
+    assert list(refused.value.fields) == ["reason"]
+    assert snapshot(overdue) == before
+
+
+@pytest.mark.parametrize(
+    "due_on",
+    [
+        D(2026, 10, 26),  # the same day
+        D(2026, 10, 20),  # earlier
+        D(2026, 10, 25),  # a Sunday, so Monday the 26th again
+    ],
+)
+def test_the_new_date_must_be_later(world, overdue, due_on):
+    before = snapshot(overdue)
+
+    with pytest.raises(InvalidInput) as refused:
+        deadline_extend(deadline=overdue, actor=world.office, due_on=due_on, reason=REASON)
+
+    assert list(refused.value.fields) == ["due_on"]
+    assert "2026-10-26" in refused.value.fields["due_on"][0]
+    assert snapshot(overdue) == before
+
+
+@pytest.mark.parametrize("due_on", ["2026-12-18", datetime.datetime(2026, 12, 18, 9, 0), None])
+def test_the_new_date_must_be_a_date(world, overdue, due_on):
+    before = snapshot(overdue)
+
+    with pytest.raises(InvalidInput) as refused:
+        deadline_extend(deadline=overdue, actor=world.office, due_on=due_on, reason=REASON)
+
+    assert list(refused.value.fields) == ["due_on"]
+    assert snapshot(overdue) == before
+
+
+@pytest.mark.parametrize("status", [DeadlineStatus.MET, DeadlineStatus.CANCELLED])
+def test_a_closed_deadline_cannot_be_extended(world, overdue, status):
+    deadline_close(subject=world.inspection, kinds=["plan"], status=status)
+    before = snapshot(overdue)
+
+    with pytest.raises(WrongState) as refused:
+        deadline_extend(deadline=overdue, actor=world.office, due_on=D(2026, 12, 18), reason=REASON)
+
+    assert refused.value.code == "wrong_state"
+    assert snapshot(overdue) == before
+
+
+def test_a_second_extension_counts_and_keeps_the_last_reason(world, overdue):
+    deadline_extend(deadline=overdue, actor=world.office, due_on=D(2026, 11, 30), reason="第一次")
+    deadline_extend(deadline=overdue, actor=world.office, due_on=D(2026, 12, 18), reason="第二次")
+
+    stored = Deadline.objects.get(pk=overdue.pk)
+    assert (stored.extensions, stored.extension_reason, stored.due_on) == (
+        2,
+        "第二次",
+        D(2026, 12, 18),
+    )
+    assert [(e.from_state, e.to_state, e.note) for e in audit_trail(stored)] == [
+        ("2026-10-26", "2026-11-30", "第一次"),
+        ("2026-11-30", "2026-12-18", "第二次"),
+    ]

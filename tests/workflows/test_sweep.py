@@ -1,0 +1,394 @@
+"""The sweep at each instant: exactly the steps due, each once, and a cost that follows the rows due."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from inspections.models import InspectionState, RoundState, TeamState
+from inspections.services import inspections as inspection_services
+from tests import factories as f
+from workflows import subjects
+from workflows.calendar import end_of_day
+from workflows.deadlines import deadline_open, deadlines_of
+from workflows.models import Colour, Deadline, DeadlinePolicy, DeadlineStatus, OutboxMessage
+from workflows.subjects import Recipient
+from workflows.sweep import sweep
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+D = datetime.date
+DAY = datetime.timedelta(days=1)
+SECOND = datetime.timedelta(seconds=1)
+
+RESPONSIBLE = ("responsible",)
+YELLOW = ("responsible", "supervisor")
+RED = ("responsible", "party_head", "office")
+
+
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def put(obj, **values):
+    type(obj).objects.filter(pk=obj.pk).update(**values)
+    obj.refresh_from_db()
+    return obj
+
+
+class EveryAudience:
+    """A recipients adapter with one address per audience, so the engine's keys are exact."""
+
+    def recipients(self, deadlines, audience):
+        return {
+            deadline.pk: [Recipient(f"{audience}@example.org", audience)] for deadline in deadlines
+        }
+
+    def context(self, deadlines, language):
+        return {
+            deadline.pk: {"kind": deadline.kind, "language": language} for deadline in deadlines
+        }
+
+
+@pytest.fixture
+def recipients(monkeypatch):
+    """The engine's tests speak to their own adapter, not to the domain's recipients."""
+    monkeypatch.setitem(subjects._subjects, "inspections.inspection", EveryAudience())
+
+
+def keys(deadline: Deadline, step: str, audiences: tuple[str, ...]) -> set[str]:
+    return {
+        f"deadline:{deadline.pk}:{deadline.due_on}:{deadline.reopens}:{step}:{audience}@example.org"
+        for audience in audiences
+    }
+
+
+def written(deadline: Deadline) -> set[str]:
+    return set(OutboxMessage.objects.filter(deadline_id=deadline.pk).values_list("key", flat=True))
+
+
+@pytest.fixture
+def plan(world, time_machine, recipients) -> Deadline:
+    """The plan of the world's inspection, opened on 25 September 2026, due on Monday 26 October."""
+    time_machine.move_to(at(2026, 9, 25, 10), tick=False)
+    return deadline_open(
+        subject=world.inspection,
+        kind="plan",
+        policy_key="plan",
+        starts_on=D(2026, 9, 25),
+        responsible="unit",
+        responsible_name=str(world.unit),
+    )
+
+
+# The ladder: reminder, yellow, red, then overdue reminders that back off ------------------------
+
+# (instant of the sweep, step it sends or None, its audiences, colour, status, next look, overdue sent)
+LADDER = [
+    (at(2026, 10, 7) - SECOND, None, (), Colour.GREEN, "open", at(2026, 10, 7), 0),
+    (at(2026, 10, 7), "reminder-20", RESPONSIBLE, Colour.GREEN, "open", at(2026, 10, 17), 0),
+    (at(2026, 10, 12, 9), None, (), Colour.GREEN, "open", at(2026, 10, 17), 0),
+    (at(2026, 10, 17), "yellow", YELLOW, Colour.YELLOW, "open", at(2026, 10, 27), 0),
+    (at(2026, 10, 27) - SECOND, None, (), Colour.YELLOW, "open", at(2026, 10, 27), 0),
+    (at(2026, 10, 27), "red", RED, Colour.RED, "missed", at(2026, 10, 28), 0),
+    (at(2026, 10, 27, 18), None, (), Colour.RED, "missed", at(2026, 10, 28), 0),
+    (at(2026, 10, 28), "overdue-1", RED, Colour.RED, "missed", at(2026, 10, 30), 1),
+    (at(2026, 10, 29), None, (), Colour.RED, "missed", at(2026, 10, 30), 1),
+    (at(2026, 10, 30), "overdue-2", RED, Colour.RED, "missed", at(2026, 11, 3), 2),
+    (at(2026, 11, 3), "overdue-3", RED, Colour.RED, "missed", at(2026, 11, 11), 3),
+    (at(2026, 11, 10), None, (), Colour.RED, "missed", at(2026, 11, 11), 3),
+    (at(2026, 11, 11), "overdue-4", RED, Colour.RED, "missed", at(2026, 11, 27), 4),
+    (at(2026, 11, 27), "overdue-5", RED, Colour.RED, "missed", at(2026, 12, 29), 5),
+    # The gap stops growing at the policy's longest one, 32 days.
+    (at(2026, 12, 29), "overdue-6", RED, Colour.RED, "missed", at(2027, 1, 30), 6),
+    (at(2027, 1, 29), None, (), Colour.RED, "missed", at(2027, 1, 30), 6),
+    (at(2027, 1, 30), "overdue-7", RED, Colour.RED, "missed", at(2027, 3, 3), 7),
+]
+
+
+def test_each_sweep_sends_exactly_the_step_due_and_moves_the_deadline_on(plan, time_machine):
+    assert plan.next_action_at == at(2026, 10, 7)
+    seen: set[str] = set()
+    for moment, step, audiences, colour, status, next_at, overdue in LADDER:
+        time_machine.move_to(moment, tick=False)
+
+        report = sweep()
+
+        new = written(plan) - seen
+        seen |= new
+        expected = keys(plan, step, audiences) if step else set()
+        assert new == expected, moment
+        assert report.messages == len(expected), moment
+        assert report.deadlines == (1 if step else 0), moment
+        plan.refresh_from_db()
+        assert (plan.colour, plan.status, plan.next_action_at, plan.overdue_reminders) == (
+            colour,
+            status,
+            next_at,
+            overdue,
+        ), moment
+
+
+def test_each_message_carries_its_step_audience_and_the_adapters_context(plan, time_machine):
+    time_machine.move_to(at(2026, 10, 17), tick=False)
+    sweep()
+
+    messages = OutboxMessage.objects.filter(deadline=plan).order_by("recipient_email")
+    assert [(m.recipient_email, m.template, m.status) for m in messages] == [
+        ("responsible@example.org", "emails/deadline", "pending"),
+        ("supervisor@example.org", "emails/deadline", "pending"),
+    ]
+    assert messages[0].context == {
+        "kind": "plan",
+        "language": "zh-hans",
+        "step": "yellow",
+        "audience": "responsible",
+    }
+
+
+def test_a_sweep_that_was_down_sends_one_reminder_not_every_one_it_missed(plan, time_machine):
+    # Nothing ran between opening and the middle of the yellow period.
+    time_machine.move_to(at(2026, 10, 20, 9), tick=False)
+
+    sweep()
+
+    assert written(plan) == keys(plan, "yellow", YELLOW)
+    plan.refresh_from_db()
+    assert (plan.colour, plan.next_action_at) == (Colour.YELLOW, at(2026, 10, 27))
+
+
+def test_a_second_sweep_at_the_same_instant_writes_nothing(plan, time_machine):
+    time_machine.move_to(at(2026, 10, 27), tick=False)
+    first = sweep()
+    rows = OutboxMessage.objects.count()
+
+    second = sweep()
+
+    assert (first.deadlines, first.messages) == (1, 3)
+    assert (second.deadlines, second.messages, second.chunks) == (0, 0, 0)
+    assert OutboxMessage.objects.count() == rows
+
+
+def test_the_same_step_written_again_is_harmless(plan, time_machine):
+    time_machine.move_to(at(2026, 10, 27), tick=False)
+    sweep()
+    # As if the row's move on had been lost: the unique keys keep the letters single.
+    Deadline.objects.filter(pk=plan.pk).update(
+        colour=Colour.YELLOW, status=DeadlineStatus.OPEN, next_action_at=at(2026, 10, 27)
+    )
+
+    again = sweep()
+
+    assert (again.deadlines, again.messages) == (1, 0)
+    assert written(plan) == keys(plan, "red", RED)
+
+
+def test_the_sweep_works_in_bounded_chunks(world, time_machine, recipients):
+    time_machine.move_to(at(2026, 9, 1, 10), tick=False)
+    opened = [
+        deadline_open(
+            subject=world.inspection,
+            kind=f"kind-{n}",
+            policy_key="report",  # no green reminders: the first step is yellow
+            starts_on=D(2026, 9, 1),
+            responsible="team",
+        )
+        for n in range(5)
+    ]
+    yellow_at = opened[0].due_at - 10 * DAY
+    time_machine.move_to(yellow_at, tick=False)
+
+    bounded = sweep(chunk_size=2, max_chunks=2)
+    rest = sweep(chunk_size=2)
+
+    assert (bounded.deadlines, bounded.chunks, bounded.messages) == (4, 2, 8)
+    assert (rest.deadlines, rest.chunks, rest.messages) == (1, 1, 2)
+    assert set(Deadline.objects.values_list("colour", flat=True)) == {Colour.YELLOW}
+
+
+# Deadlines opened late, and deadlines met late ---------------------------------------------------
+
+
+def prepare(world, state: str):
+    put(world.round, state=RoundState.MOBILIZED)
+    put(world.team, state=TeamState.AUTHORIZED)
+    finding = f.FindingFactory(inspection=world.inspection, number=1, recorded_by=world.team_member)
+    put(world.inspection, state=state)
+    return finding
+
+
+def test_a_deadline_opened_long_past_due_turns_red_once_without_a_burst(
+    world, time_machine, recipients
+):
+    prepare(world, InspectionState.HEARD)
+    time_machine.move_to(at(2026, 9, 25, 10), tick=False)
+    # Feedback recorded months after it was given, as the demo's history is.
+    inspection_services.inspection_give_feedback(
+        inspection=world.inspection, actor=world.office, consent_reference="会议", on=D(2026, 1, 5)
+    )
+    plan = deadlines_of(world.inspection).get(kind="plan")
+    report = deadlines_of(world.inspection).get(kind="rectification_report")
+    assert (plan.due_on, report.due_on) == (D(2026, 2, 5), D(2026, 3, 5))
+    assert plan.next_action_at == report.next_action_at == at(2026, 9, 25, 10)
+
+    first = sweep()
+
+    assert (first.deadlines, first.messages) == (2, 6)
+    for deadline in (plan, report):
+        assert written(deadline) == keys(deadline, "red", RED)
+        deadline.refresh_from_db()
+        assert (deadline.colour, deadline.status, deadline.overdue_reminders) == (
+            Colour.RED,
+            DeadlineStatus.MISSED,
+            0,
+        )
+        assert deadline.next_action_at == at(2026, 9, 26, 10)
+
+    time_machine.move_to(at(2026, 9, 26, 10), tick=False)
+    second = sweep()
+
+    assert (second.deadlines, second.messages) == (2, 6)
+    assert written(plan) == keys(plan, "red", RED) | keys(plan, "overdue-1", RED)
+
+
+def test_a_deadline_met_late_stops_its_reminders(world, time_machine, recipients):
+    finding = prepare(world, InspectionState.HEARD)
+    time_machine.move_to(at(2026, 9, 25, 10), tick=False)
+    inspection = inspection_services.inspection_give_feedback(
+        inspection=world.inspection, actor=world.office, consent_reference="会议"
+    )
+    plan = deadlines_of(inspection).get(kind="plan")
+    f.RectificationItemFactory(
+        inspection=inspection, finding=finding, number=1, due_on=D(2026, 12, 31)
+    )
+    for moment in (at(2026, 10, 7), at(2026, 10, 17), at(2026, 10, 27), at(2026, 10, 28)):
+        time_machine.move_to(moment, tick=False)
+        sweep()
+    before = written(plan)
+    assert {key.split(":")[4] for key in before} == {"reminder-20", "yellow", "red", "overdue-1"}
+
+    time_machine.move_to(at(2026, 10, 29, 11), tick=False)
+    inspection_services.inspection_submit_plan(
+        inspection=inspection, actor=world.unit_liaison, signed_by="局党组书记"
+    )
+
+    plan.refresh_from_db()
+    assert (plan.status, plan.next_action_at) == (DeadlineStatus.MET, None)
+    assert plan.closed_at == at(2026, 10, 29, 11)
+    # The next overdue reminder was due on the 30th: it never comes.
+    time_machine.move_to(at(2026, 11, 30), tick=False)
+    sweep()
+    assert written(plan) == before
+    # The rectification report runs on: its own red came.
+    report = deadlines_of(inspection).get(kind="rectification_report")
+    assert keys(report, "red", RED) <= written(report)
+
+
+def test_the_domain_names_recipients_for_the_red_step(world, time_machine):
+    """With the domain's own adapter (inspections/notifications.py): the red step reaches people."""
+    prepare(world, InspectionState.HEARD)
+    world.unit.party_head_name = "局党组书记"
+    world.unit.party_head_email = "head@example.org"
+    world.unit.save()
+    time_machine.move_to(at(2026, 9, 25, 10), tick=False)
+    inspection_services.inspection_give_feedback(
+        inspection=world.inspection, actor=world.office, consent_reference="会议"
+    )
+    plan = deadlines_of(world.inspection).get(kind="plan")
+    time_machine.move_to(at(2026, 10, 27), tick=False)
+
+    sweep()
+
+    messages = list(OutboxMessage.objects.filter(deadline=plan))
+    assert messages, "the domain's adapter named nobody for the red step"
+    assert {message.context["step"] for message in messages} == {"red"}
+    assert {message.context["audience"] for message in messages} <= set(RED)
+    for message in messages:
+        assert message.key == (f"deadline:{plan.pk}:2026-10-26:0:red:{message.recipient_email}")
+    plan.refresh_from_db()
+    assert (plan.colour, plan.status) == (Colour.RED, DeadlineStatus.MISSED)
+
+
+# Cost ------------------------------------------------------------------------------------------
+
+
+def stored(world, kind: str, next_action_at: datetime.datetime, policy: DeadlinePolicy) -> Deadline:
+    due_on = D(2026, 12, 31)
+    return Deadline.objects.create(
+        content_type=ContentType.objects.get_for_model(world.inspection),
+        object_id=world.inspection.pk,
+        kind=kind,
+        policy=policy,
+        responsible="unit",
+        starts_on=D(2026, 9, 1),
+        due_on=due_on,
+        due_at=end_of_day(due_on),
+        next_action_at=next_action_at,
+    )
+
+
+def test_the_sweeps_queries_do_not_grow_with_the_deadlines_stored(world, time_machine, recipients):
+    now = at(2026, 12, 23, 9)  # inside the yellow period of a deadline due on 31 December
+    time_machine.move_to(now, tick=False)
+    policy = DeadlinePolicy.objects.get(key="plan")
+
+    def queries_of_a_sweep(not_due: int) -> int:
+        Deadline.objects.all().delete()
+        for n in range(not_due):
+            stored(world, f"later-{n}", now + DAY, policy)
+        for n in range(3):
+            stored(world, f"due-{n}", now - SECOND, policy)
+        with CaptureQueriesContext(connection) as context:
+            report = sweep()
+        assert (report.deadlines, report.messages) == (3, 6)
+        assert Deadline.objects.filter(colour=Colour.YELLOW).count() == 3
+        assert Deadline.objects.filter(colour=Colour.GREEN).count() == not_due
+        return len(context.captured_queries)
+
+    few = queries_of_a_sweep(5)
+    many = queries_of_a_sweep(200)
+
+    assert few == many
+    assert many <= 12
+
+
+def test_a_sweep_with_nothing_due_is_one_look_at_the_index(
+    world, time_machine, recipients, django_assert_max_num_queries
+):
+    now = at(2026, 12, 23, 9)
+    time_machine.move_to(now, tick=False)
+    policy = DeadlinePolicy.objects.get(key="plan")
+    for n in range(200):
+        stored(world, f"later-{n}", now + DAY, policy)
+
+    # The policies, then one chunk's select inside its transaction.
+    with django_assert_max_num_queries(4):
+        report = sweep()
+
+    assert (report.deadlines, report.chunks) == (0, 0)
+
+
+def test_work_sent_back_after_its_due_date_is_chased_again(plan, time_machine):
+    """A reopened overdue deadline's letters are new ones, not repeats the outbox would drop."""
+    from workflows.deadlines import deadline_close, deadline_reopen
+
+    time_machine.move_to(at(2026, 10, 27), tick=False)
+    sweep()
+    before = written(plan)
+    time_machine.move_to(at(2026, 10, 27, 12), tick=False)
+    deadline_close(subject=plan.subject, kinds=["plan"])
+    time_machine.move_to(at(2026, 11, 2, 10), tick=False)
+    assert deadline_reopen(subject=plan.subject, kinds=["plan"]) == 1
+
+    sweep()
+
+    plan.refresh_from_db()
+    assert plan.reopens == 1
+    assert written(plan) - before == keys(plan, "red", RED)
+    assert plan.colour == Colour.RED
