@@ -58,7 +58,7 @@ DATE_FORMATS = {"zh-hans": "Y年n月j日", "en": "j F Y"}
 
 
 def format_date(day: datetime.date | None, language: str | None = None) -> str:
-    """A date as the recipient's language writes it (call inside translation.override)."""
+    """A date as `language` (by default the active language) writes it."""
     if day is None:
         return ""
     language = language or translation.get_language() or DEFAULT_LANGUAGE
@@ -251,6 +251,7 @@ class Directory:
 
 
 def _audience_phrase(audience: str, responsible: str) -> str:
+    """Who an audience other than the responsible party is, for a sentence about who was told."""
     if audience == "office":
         return _("the inspection office")
     if audience == "supervisor":
@@ -265,13 +266,6 @@ def _audience_phrase(audience: str, responsible: str) -> str:
         if responsible == TEAM:
             return _("the leading group")
         return _("the receiving organ's official mailbox")
-    if audience == "responsible":
-        if responsible == UNIT:
-            return _("the unit's liaisons")
-        if responsible == TEAM:
-            return _("the inspection team's leaders")
-        if responsible == RECEIVING_ORGAN:
-            return _("the receiving organ's desk")
     return ""
 
 
@@ -418,11 +412,19 @@ class _DeadlineAdapter:
             )
         return found
 
-    def context(self, deadlines: Sequence[Deadline], language: str) -> dict[int, dict]:
-        """Each deadline's e-mail context, JSON-safe, in `language`."""
+    def context(
+        self,
+        deadlines: Sequence[Deadline],
+        language: str,
+        now: datetime.datetime | None = None,
+    ) -> dict[int, dict]:
+        """Each deadline's e-mail context, JSON-safe, in `language`.
+
+        Days left and overdue count from `now` (the sweep's instant when it passes one).
+        """
         subjects = self._subjects(deadlines)
         policies = DeadlinePolicy.objects.in_bulk({deadline.policy_id for deadline in deadlines})
-        today = timezone.localdate()
+        today = timezone.localdate(now) if now is not None else timezone.localdate()
         contexts: dict[int, dict] = {}
         with translation.override(language):
             for deadline in deadlines:
@@ -647,7 +649,9 @@ TRANSITION_LETTERS: dict[tuple[type, str], Callable[[Any], tuple[str, Callable[[
 }
 
 
-def transition_letters(*, instance: models.Model, name: str, source: str, target: str) -> None:
+def transition_letters(
+    *, instance: models.Model, name: str, source: str = "", target: str = "", **_event: Any
+) -> None:
     """The after-transition hook: write the unit's letter for the steps that have one.
 
     Runs inside the transition's transaction, so a rolled-back step writes nothing. The key

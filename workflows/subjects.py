@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -26,8 +27,10 @@ class DeadlineSubjects(Protocol):
     ) -> dict[int, list[Recipient]]:
         """Each deadline's recipients for an audience (responsible, supervisor, party_head, office)."""
 
-    def context(self, deadlines: Sequence[Deadline], language: str) -> dict[int, dict]:
-        """Each deadline's e-mail context (JSON-safe) in the recipient's language."""
+    def context(
+        self, deadlines: Sequence[Deadline], language: str, *, now: datetime.datetime
+    ) -> dict[int, dict]:
+        """Each deadline's e-mail context (JSON-safe) in the recipient's language, as of `now`."""
 
 
 _subjects: dict[str, DeadlineSubjects] = {}

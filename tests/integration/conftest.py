@@ -605,7 +605,7 @@ class ProbeSubjects:
             for deadline in deadlines
         }
 
-    def context(self, deadlines, language):
+    def context(self, deadlines, language, now=None):
         return {
             deadline.pk: {"label": f"{deadline.kind} {deadline.due_on.isoformat()}"}
             for deadline in deadlines

@@ -36,7 +36,7 @@ class EveryAudience:
     def recipients(self, deadlines, audience):
         return {deadline.pk: [Recipient(f"{audience}@example.org")] for deadline in deadlines}
 
-    def context(self, deadlines, language):
+    def context(self, deadlines, language, now=None):
         return {deadline.pk: {} for deadline in deadlines}
 
 

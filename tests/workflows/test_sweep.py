@@ -50,7 +50,7 @@ class EveryAudience:
             deadline.pk: [Recipient(f"{audience}@example.org", audience)] for deadline in deadlines
         }
 
-    def context(self, deadlines, language):
+    def context(self, deadlines, language, now=None):
         return {
             deadline.pk: {"kind": deadline.kind, "language": language} for deadline in deadlines
         }

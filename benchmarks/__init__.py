@@ -1,0 +1,1 @@
+"""Measurements at scale; never part of `make test`."""
