@@ -45,7 +45,7 @@ def main() -> None:
     ids = "ARRAY[" + ",".join(map(str, subjects)) + "]"
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        # Stored but not due: next action far ahead. Due: red, next action in the past.
+        # Stored but not due: next action far ahead. Due: overdue since 2 November, never told.
         cursor.execute(
             f"""
             INSERT INTO workflows_deadline (content_type_id, object_id, kind, policy_id,
@@ -53,15 +53,17 @@ def main() -> None:
                 next_action_at, overdue_reminders, reopens, extensions, extension_reason,
                 created_at)
             SELECT %s, ({ids})[1 + (i %% {len(subjects)})], 'bench-' || i, %s,
-                'unit', '', DATE '2026-01-01', DATE '2027-06-30',
-                TIMESTAMPTZ '2027-06-30 16:00+00',
+                'unit', '', DATE '2026-01-01',
+                CASE WHEN i <= %s THEN DATE '2026-11-02' ELSE DATE '2027-06-30' END,
+                CASE WHEN i <= %s THEN TIMESTAMPTZ '2026-11-02 16:00+00'
+                     ELSE TIMESTAMPTZ '2027-06-30 16:00+00' END,
                 'open', 'green',
                 CASE WHEN i <= %s THEN TIMESTAMPTZ '2026-11-01 00:00+00'
                      ELSE TIMESTAMPTZ '2027-05-01 00:00+00' END,
                 0, 0, 0, '', now()
             FROM generate_series(1, %s) AS i
             """,
-            [type_id, policy_id, options.due, options.stored],
+            [type_id, policy_id, options.due, options.due, options.due, options.stored],
         )
         cursor.execute("ANALYZE workflows_deadline")
     inserted = time.perf_counter() - started

@@ -11,6 +11,20 @@ from django.utils import translation
 
 from workflows.ics import calendar_event
 from workflows.models import OutboxMessage
+from workflows.subjects import subjects_for
+
+
+def _deadline_context(message: OutboxMessage) -> dict:
+    """For a deadline's letter: what the domain says about it, as of when the sweep wrote it.
+
+    Read at delivery rather than stored in each row, so the sweep writes small rows fast.
+    """
+    if message.deadline_id is None:
+        return {}
+    deadline = message.deadline
+    adapter = subjects_for(deadline)
+    contexts = adapter.context([deadline], message.language, now=message.created_at)
+    return contexts.get(deadline.pk, {})
 
 
 def render_message(message: OutboxMessage) -> EmailMultiAlternatives:
@@ -20,6 +34,7 @@ def render_message(message: OutboxMessage) -> EmailMultiAlternatives:
     A context with an `ics` event gets it attached as a calendar file.
     """
     context = {
+        **_deadline_context(message),
         **message.context,
         "recipient_name": message.recipient_name,
         "site_url": settings.SITE_URL.rstrip("/"),

@@ -34,11 +34,15 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
         yield items[start : start + size]
 
 
-def outbox_write(letters: Sequence[Letter], *, now: datetime.datetime | None = None) -> list[int]:
+def outbox_write(
+    letters: Sequence[Letter], *, now: datetime.datetime | None = None, defer: bool = False
+) -> list[int]:
     """Insert the letters whose keys are new, and enqueue their delivery once committed.
 
     Must run inside the caller's transaction: if it rolls back, nothing was written and
-    nothing is sent. Returns the ids enqueued.
+    nothing is sent. Returns the ids of the new rows. With `defer`, the rows are left for
+    one `dispatch_outbox` task to enqueue, so a sweep writing thousands of letters does not
+    spend its time publishing them one by one.
     """
     if not letters:
         return []
@@ -59,6 +63,9 @@ def outbox_write(letters: Sequence[Letter], *, now: datetime.datetime | None = N
         ignore_conflicts=True,
         batch_size=CHUNK,
     )
+    if defer:
+        transaction.on_commit(request_dispatch)
+        return []
     ids: list[int] = []
     for keys in _chunks([letter.key for letter in letters]):
         ids += OutboxMessage.objects.filter(
@@ -70,16 +77,51 @@ def outbox_write(letters: Sequence[Letter], *, now: datetime.datetime | None = N
     return ids
 
 
+def request_dispatch() -> None:
+    """Ask a worker to enqueue the rows written with `defer`; the drain covers a lost request."""
+    from workflows.tasks import dispatch_outbox
+
+    try:
+        dispatch_outbox.apply_async(retry=False)
+    except Exception:
+        log.warning("broker unreachable; the drain will dispatch the outbox")
+
+
+def dispatch(*, limit: int = 5000, now: datetime.datetime | None = None) -> int:
+    """Enqueue one delivery per pending row nobody has enqueued yet; return how many."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(status=OutboxStatus.PENDING, enqueued_at__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:limit]
+            )
+            if not ids:
+                return total
+            for chunk in _chunks(ids):
+                OutboxMessage.objects.filter(pk__in=chunk).update(enqueued_at=now)
+        sent = enqueue(ids)
+        total += sent
+        if sent < len(ids):  # the broker went away; the drain takes over
+            return total
+
+
 def enqueue(ids: Iterable[int]) -> int:
     """Hand deliveries to the broker; a broker that is down loses nothing (the drain retries)."""
     from workflows.tasks import deliver_outbox_message
 
     sent = 0
-    for message_id in ids:
-        try:
-            deliver_outbox_message.apply_async(args=[message_id], retry=False)
-        except Exception:  # the broker is unreachable: the row stays pending for the drain
-            log.warning("broker unreachable; outbox message %s left for the drain", message_id)
-            return sent
-        sent += 1
+    try:
+        # One producer (one connection) for the whole batch, not one per message.
+        with deliver_outbox_message.app.producer_or_acquire() as producer:
+            for message_id in ids:
+                deliver_outbox_message.apply_async(
+                    args=[message_id], retry=False, producer=producer
+                )
+                sent += 1
+    except Exception:  # the broker is unreachable: the rows stay pending for the drain
+        log.warning("broker unreachable after %s messages; the drain will send the rest", sent)
     return sent

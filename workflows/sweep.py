@@ -22,6 +22,8 @@ TEMPLATE = "emails/deadline"
 
 @dataclass
 class SweepReport:
+    """Deadlines acted on, and letters decided (a key already in the outbox is not written again)."""
+
     deadlines: int = 0
     messages: int = 0
     chunks: int = 0
@@ -74,17 +76,9 @@ def _process(rows: list[Deadline], policies: dict[int, DeadlinePolicy], now) -> 
     letters = []
     for (_type, audience), pairs in by_audience.items():
         deadlines = [deadline for deadline, _step in pairs]
-        adapter = subjects_for(deadlines[0])
-        recipients = adapter.recipients(deadlines, audience)
-        contexts: dict[str, dict[int, dict]] = {}
+        recipients = subjects_for(deadlines[0]).recipients(deadlines, audience)
         for deadline, step in pairs:
             for recipient in recipients.get(deadline.pk, []):
-                if recipient.language not in contexts:
-                    contexts[recipient.language] = adapter.context(
-                        deadlines, recipient.language, now=now
-                    )
-                context = dict(contexts[recipient.language].get(deadline.pk, {}))
-                context.update(step=step.name, audience=audience)
                 letters.append(
                     Letter(
                         key=(
@@ -93,12 +87,14 @@ def _process(rows: list[Deadline], policies: dict[int, DeadlinePolicy], now) -> 
                         ),
                         template=TEMPLATE,
                         recipient=recipient,
-                        context=context,
+                        # The rest of the context is read when the e-mail is rendered.
+                        context={"step": step.name, "audience": audience},
                         deadline_id=deadline.pk,
                     )
                 )
     _save_moves(rows)
-    return len(outbox_write(letters, now=now))
+    outbox_write(letters, now=now, defer=True)
+    return len(letters)
 
 
 def _save_moves(rows: list[Deadline]) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from workflows.delivery import TransientDeliveryError, deliver, give_up
 from workflows.models import OutboxMessage, OutboxStatus
-from workflows.outbox import enqueue
+from workflows.outbox import dispatch, enqueue
 from workflows.sweep import sweep
 
 MAX_DELIVERY_RETRIES = 5
@@ -39,6 +39,12 @@ def deliver_outbox_message(self, message_id: int) -> str:
             return "failed"
         # 10 s, 20 s, 40 s, 80 s, 160 s: short waits, never a far-future ETA.
         raise self.retry(exc=error, countdown=10 * 2**self.request.retries) from error
+
+
+@shared_task(name="workflows.dispatch_outbox", ignore_result=True)
+def dispatch_outbox() -> int:
+    """Enqueue the deliveries of rows a sweep wrote (one task per row)."""
+    return dispatch()
 
 
 @shared_task(name="workflows.drain_outbox", ignore_result=True)

@@ -188,6 +188,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ROUTES = {
     "workflows.sweep_deadlines": {"queue": "deadlines"},
     "workflows.deliver_outbox_message": {"queue": "notifications"},
+    "workflows.dispatch_outbox": {"queue": "notifications"},
     "workflows.drain_outbox": {"queue": "notifications"},
     "inspections.send_digests": {"queue": "notifications"},
 }
