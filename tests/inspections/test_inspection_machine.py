@@ -21,6 +21,7 @@ from inspections.services import inspections as services
 from inspections.services.findings import finding_record
 from inspections.services.rectification import plan_item_add
 from tests import factories as f
+from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import (
     ConditionFailed,
@@ -40,18 +41,6 @@ TOMORROW = TODAY + datetime.timedelta(days=1)
 NOTE = "按市委要求办理"
 REASON = "材料不全,请补充后重新报送"
 
-ROLES = (
-    "leading_group",
-    "office",
-    "team_leader",
-    "team_deputy",
-    "team_member",
-    "other_team_member",
-    "unit_liaison",
-    "other_unit_liaison",
-    "organ_desk",
-    "outsider",
-)
 TEAM_LEADERS = ("team_leader", "team_deputy")
 
 

@@ -27,6 +27,7 @@ from inspections.services.inspections import (
     inspection_record_onsite_work,
 )
 from tests import factories as f
+from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import InvalidInput, PermissionDenied, StaleObject, WrongState
 
@@ -34,18 +35,6 @@ S = InspectionState
 NOW = datetime.datetime(2026, 9, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOW.date()
 EARLIER = datetime.date(2026, 9, 22)
-ROLES = (
-    "leading_group",
-    "office",
-    "team_leader",
-    "team_deputy",
-    "team_member",
-    "other_team_member",
-    "unit_liaison",
-    "other_unit_liaison",
-    "organ_desk",
-    "outsider",
-)
 NOT_OFFICE = [role for role in ROLES if role != "office"]
 
 

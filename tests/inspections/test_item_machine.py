@@ -26,6 +26,7 @@ from inspections.services.rectification import (
 )
 from inspections.states import InspectionState, inspection_states_from
 from tests import factories as f
+from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import ApplicationError
 from workflows.models import AuditEntry
@@ -37,18 +38,6 @@ FEEDBACK_ON = datetime.date(2026, 5, 10)
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 TOMORROW = TODAY + datetime.timedelta(days=1)
 
-ROLES = (
-    "leading_group",
-    "office",
-    "team_leader",
-    "team_deputy",
-    "team_member",
-    "other_team_member",
-    "unit_liaison",
-    "other_unit_liaison",
-    "organ_desk",
-    "outsider",
-)
 TEAM_LEADERS = ("team_leader", "team_deputy")
 
 

@@ -16,6 +16,7 @@ from inspections.services.leads import (
     lead_report_back,
 )
 from tests import factories as f
+from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import ApplicationError
 from workflows.models import AuditEntry
@@ -24,19 +25,6 @@ S = m.LeadState
 TODAY = datetime.date(2026, 5, 20)
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 TOMORROW = TODAY + datetime.timedelta(days=1)
-
-ROLES = (
-    "leading_group",
-    "office",
-    "team_leader",
-    "team_deputy",
-    "team_member",
-    "other_team_member",
-    "unit_liaison",
-    "other_unit_liaison",
-    "organ_desk",
-    "outsider",
-)
 
 
 def roles_except(*allowed: str) -> list[str]:

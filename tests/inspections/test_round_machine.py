@@ -12,6 +12,7 @@ from inspections import models as m
 from inspections.services import rounds as services
 from inspections.states import InspectionState, RoundState, inspection_states_from
 from tests import factories as f
+from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import (
     ConditionFailed,
@@ -26,18 +27,6 @@ TODAY = datetime.date(2026, 4, 11)
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 TOMORROW = TODAY + datetime.timedelta(days=1)
 
-ROLES = [
-    "leading_group",
-    "office",
-    "team_leader",
-    "team_deputy",
-    "team_member",
-    "other_team_member",
-    "unit_liaison",
-    "other_unit_liaison",
-    "organ_desk",
-    "outsider",
-]
 
 # Who may take each transition (DESIGN.md §5), where it starts, where it ends, what date it records.
 ACTOR = {

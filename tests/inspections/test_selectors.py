@@ -12,22 +12,11 @@ from inspections import models as m
 from inspections import selectors
 from inspections.states import InspectionState
 from tests import factories as f
+from tests.roles import ROLES
 from workflows.errors import NotFound
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-ROLES = [
-    "leading_group",
-    "office",
-    "team_leader",
-    "team_deputy",
-    "team_member",
-    "other_team_member",
-    "unit_liaison",
-    "other_unit_liaison",
-    "organ_desk",
-    "outsider",
-]
 EVERYONE_WHO_OVERSEES = {"leading_group", "office"}
 
 

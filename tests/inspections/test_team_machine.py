@@ -13,6 +13,7 @@ from inspections.roles import roles_of
 from inspections.services import teams as services
 from inspections.states import InspectionState, TeamState, inspection_states_from
 from tests import factories as f
+from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import (
     ConditionFailed,
@@ -27,18 +28,6 @@ TODAY = datetime.date(2026, 4, 11)
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 TOMORROW = TODAY + datetime.timedelta(days=1)
 
-ROLES = [
-    "leading_group",
-    "office",
-    "team_leader",
-    "team_deputy",
-    "team_member",
-    "other_team_member",
-    "unit_liaison",
-    "other_unit_liaison",
-    "organ_desk",
-    "outsider",
-]
 ACTOR = {"authorize": "leading_group", "stand_down": "office"}
 DATED = {"authorize": "authorized_on", "stand_down": "stood_down_on"}
 WRONG_STATES = {"authorize": ["authorized", "stood_down"], "stand_down": ["proposed", "stood_down"]}
