@@ -21,6 +21,7 @@ from inspections.services import inspections as services
 from inspections.services.findings import finding_record
 from inspections.services.rectification import plan_item_add
 from tests import factories as f
+from tests.helpers import put
 from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import (
@@ -219,13 +220,6 @@ BY_NAME = {case.name: case for case in CASES}
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def put(obj, **values):
-    """Set columns directly, as a fixture would, and reload the object."""
-    type(obj).objects.filter(pk=obj.pk).update(**values)
-    obj.refresh_from_db()
-    return obj
 
 
 def row(inspection: Inspection) -> dict:

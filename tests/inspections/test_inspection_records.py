@@ -27,6 +27,7 @@ from inspections.services.inspections import (
     inspection_record_onsite_work,
 )
 from tests import factories as f
+from tests.helpers import put
 from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import InvalidInput, PermissionDenied, StaleObject, WrongState
@@ -42,12 +43,6 @@ NOT_OFFICE = [role for role in ROLES if role != "office"]
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def put(obj, **values):
-    type(obj).objects.filter(pk=obj.pk).update(**values)
-    obj.refresh_from_db()
-    return obj
 
 
 def row(inspection: Inspection) -> dict:

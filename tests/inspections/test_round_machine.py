@@ -12,6 +12,7 @@ from inspections import models as m
 from inspections.services import rounds as services
 from inspections.states import InspectionState, RoundState, inspection_states_from
 from tests import factories as f
+from tests.helpers import assert_last_audit, fresh, put, refuse
 from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import (
@@ -66,17 +67,6 @@ def english():
         yield
 
 
-def put(obj, state):
-    """Move a row to `state` for set-up, past the protected field."""
-    type(obj).objects.filter(pk=obj.pk).update(state=state)
-    obj.refresh_from_db()
-    return obj
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
-
-
 def footprint(obj):
     """What a refused action must leave untouched: state, version and the audit trail."""
     row = fresh(obj)
@@ -106,24 +96,6 @@ def take(name: str, round_: m.Round, actor, **kwargs) -> m.Round:
         reason = kwargs.pop("note", "市委决定暂缓本轮巡视")
         return services.round_cancel(round_=round_, actor=actor, reason=reason)
     return getattr(services, f"round_{name}")(round_=round_, actor=actor, **kwargs)
-
-
-def assert_last_audit(obj, *, actor, action, from_state, to_state, note=""):
-    entry = audit_trail(obj).last()
-    assert entry is not None
-    assert (entry.actor, entry.action, entry.from_state, entry.to_state, entry.note) == (
-        actor,
-        action,
-        from_state,
-        to_state,
-        note,
-    )
-
-
-def refuse(error_type, call):
-    with pytest.raises(error_type) as caught:
-        call()
-    return caught.value
 
 
 # Allowed -------------------------------------------------------------------------------

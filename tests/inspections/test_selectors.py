@@ -12,6 +12,7 @@ from inspections import models as m
 from inspections import selectors
 from inspections.states import InspectionState
 from tests import factories as f
+from tests.helpers import put
 from tests.roles import ROLES
 from workflows.errors import NotFound
 
@@ -230,12 +231,6 @@ def test_a_disabled_office_account_sees_nothing(scene):
 
 
 # Counts ----------------------------------------------------------------------------------
-
-
-def put(obj, state):
-    type(obj).objects.filter(pk=obj.pk).update(state=state)
-    obj.refresh_from_db()
-    return obj
 
 
 def test_round_state_counts_lists_every_state_with_zeros(world):

@@ -13,6 +13,7 @@ from inspections.roles import roles_of
 from inspections.services import teams as services
 from inspections.states import InspectionState, TeamState, inspection_states_from
 from tests import factories as f
+from tests.helpers import assert_last_audit, fresh, put, refuse
 from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import (
@@ -47,17 +48,6 @@ def english():
         yield
 
 
-def put(obj, state):
-    """Move a row to `state` for set-up, past the protected field."""
-    type(obj).objects.filter(pk=obj.pk).update(state=state)
-    obj.refresh_from_db()
-    return obj
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
-
-
 def footprint(team):
     """What a refused action must leave untouched: state, version, seats and the audit trail."""
     row = fresh(team)
@@ -75,26 +65,6 @@ def ready_for(world, name: str) -> m.Team:
 
 def take(name: str, team: m.Team, actor, **kwargs) -> m.Team:
     return getattr(services, f"team_{name}")(team=team, actor=actor, **kwargs)
-
-
-def assert_last_audit(obj, *, actor, action, from_state, to_state, note="", data=None):
-    entry = audit_trail(obj).last()
-    assert entry is not None
-    assert (entry.actor, entry.action, entry.from_state, entry.to_state, entry.note) == (
-        actor,
-        action,
-        from_state,
-        to_state,
-        note,
-    )
-    if data is not None:
-        assert entry.data == data
-
-
-def refuse(error_type, call):
-    with pytest.raises(error_type) as caught:
-        call()
-    return caught.value
 
 
 def seat(team, name: str, role=m.TeamRole.MEMBER) -> m.User:

@@ -23,6 +23,7 @@ from inspections.services.rectification import (
     item_mark_long_term,
 )
 from tests import factories as f
+from tests.helpers import put
 from workflows.calendar import end_of_day
 from workflows.deadlines import (
     colour_at,
@@ -45,13 +46,6 @@ MOMENT = datetime.timedelta(microseconds=1)
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-def put(obj, **values):
-    """Set columns directly, as a fixture would, and reload the object."""
-    type(obj).objects.filter(pk=obj.pk).update(**values)
-    obj.refresh_from_db()
-    return obj
 
 
 def prepare(world, state: str, **values):

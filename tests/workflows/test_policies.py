@@ -15,6 +15,7 @@ from django.utils import translation
 from inspections.models import InspectionState, RoundState, TeamState
 from inspections.services import inspections as inspection_services
 from tests import factories as f
+from tests.helpers import put
 from workflows.audit import audit_trail
 from workflows.deadlines import deadline_open, deadlines_of
 from workflows.errors import InvalidInput, PermissionDenied
@@ -35,12 +36,6 @@ def stored(key: str) -> dict:
     """Every column of the stored policy, and how many audit rows it has."""
     policy = DeadlinePolicy.objects.get(key=key)
     return {**model_to_dict(policy), "audit_entries": audit_trail(policy).count()}
-
-
-def put(obj, **values):
-    type(obj).objects.filter(pk=obj.pk).update(**values)
-    obj.refresh_from_db()
-    return obj
 
 
 # The check ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from inspections.models import InspectionState, RoundState, TeamState
 from inspections.services import inspections as inspection_services
 from tests import factories as f
+from tests.helpers import put
 from workflows import subjects
 from workflows.calendar import end_of_day
 from workflows.deadlines import deadline_open, deadlines_of
@@ -34,12 +35,6 @@ RED = ("responsible", "party_head", "office")
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-def put(obj, **values):
-    type(obj).objects.filter(pk=obj.pk).update(**values)
-    obj.refresh_from_db()
-    return obj
 
 
 class EveryAudience:
