@@ -31,6 +31,10 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 # Services own their transactions (STYLE.md).
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep connections between requests and tasks: a new PostgreSQL connection per delivery
+# costs more than the delivery itself.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # BEGIN IMMEDIATE makes SQLite writers queue behind each other instead of failing
     # with "database is locked" when two transactions read and then write.

@@ -1,11 +1,10 @@
 """Production settings: every secret from the environment, with no default, so a gap fails fast."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import env
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 # SECURITY
 # ------------------------------------------------------------------------------
