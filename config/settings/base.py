@@ -168,6 +168,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # Embedded default: Celery's filesystem transport under var/, so `make demo` needs no broker.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The transport fails on a missing folder; make them, so any command can enqueue.
+    for folder in ("out", "processed"):
+        (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker" / "out"),
         "data_folder_out": str(VAR_DIR / "broker" / "out"),

@@ -358,13 +358,15 @@ def _decide_leads(inspection: m.Inspection, on: datetime.date) -> None:
 
 
 def _work_items(inspection, liaison, team_leader, office, *, finish: bool) -> None:
-    """Items of a unit still rectifying move partly; a finished unit's are signed off or long-term."""
+    """A unit still rectifying is late with its first item (due 20 November: red), has sent
+    its second for verification and not started its third; a finished unit's items are
+    signed off or long-term."""
     for item in inspection.items.order_by("number"):
         if not finish and item.number == 3:
             continue  # not started yet
         item = item_services.item_start(item=item, actor=liaison)
-        if not finish and item.number == 2:
-            continue  # in progress
+        if not finish and item.number == 1:
+            continue  # in progress, past due
         if finish and item.number == 3:
             item_services.item_mark_long_term(
                 item=item, actor=office, reason="涉及体制机制改革,需长期推进"

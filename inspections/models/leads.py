@@ -48,7 +48,10 @@ class Lead(StatefulModel):
         ]
 
     def __str__(self) -> str:
-        return _("Lead %(number)d") % {"number": self.number}
+        return _("%(unit)s · lead %(number)d") % {
+            "unit": self.inspection.unit,
+            "number": self.number,
+        }
 
     @transition(
         field=state,
