@@ -98,6 +98,8 @@ rules.add_perm("inspections.stand_down_team", is_office)
 
 # Inspections --------------------------------------------------------------------------
 rules.add_perm("inspections.view_inspection", oversees | is_team_member | is_unit_liaison)
+# The unit's liaison gets the reduced view: dates, state, deadlines, items, its problem list.
+rules.add_perm("inspections.view_inspection_in_full", oversees | is_team_member)
 rules.add_perm("inspections.plan_inspection", is_office)
 rules.add_perm("inspections.notify_inspection", is_office)
 rules.add_perm("inspections.station_inspection", is_team_leader)

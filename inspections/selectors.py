@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -22,7 +23,9 @@ from inspections.models import (
     Unit,
 )
 from inspections.roles import roles_of
+from workflows.deadlines import deadlines_of
 from workflows.errors import NotFound
+from workflows.models import Deadline
 
 
 def rounds_visible_to(user: Any) -> QuerySet[Round]:
@@ -194,3 +197,19 @@ def look_back_candidates(
         )
         for inspection in inspections
     ]
+
+
+def inspection_and_item_deadlines(
+    inspection: Inspection, items: list[RectificationItem]
+) -> list[tuple[Deadline, RectificationItem | None]]:
+    """The inspection's deadlines and its items', in two queries however many items there are."""
+    own = [(deadline, None) for deadline in deadlines_of(inspection)]
+    by_pk = {item.pk: item for item in items}
+    theirs = [
+        (deadline, by_pk[deadline.object_id])
+        for deadline in Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(RectificationItem),
+            object_id__in=list(by_pk),
+        ).select_related("policy")
+    ]
+    return sorted(own + theirs, key=lambda pair: (pair[0].due_at, pair[0].pk))

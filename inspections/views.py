@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,9 +16,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from inspections.models import Inspection, InspectionState, RectificationItem, Round
-from inspections.rules import is_team_member, oversees
+from inspections.models import Inspection, InspectionState, Round
 from inspections.selectors import (
+    inspection_and_item_deadlines,
     inspection_get_for_user,
     lead_get_for_user,
     rounds_visible_to,
@@ -81,7 +80,7 @@ class DateRow:
 class DeadlineRow:
     """A deadline as the pages show it: what, whose, when, and how it stands today."""
 
-    subject: str
+    subject: str  # "Item 3" for an item's deadline; empty for the page's own subject
     kind: str
     responsible: str
     due_on: datetime.date
@@ -161,10 +160,6 @@ INSPECTION_DATES = (
 )
 LEAD_DATES = ("decided_on", "handed_over_on", "reported_back_on", "closed_on")
 
-# Leadership, office and the inspecting team see an inspection in full; a unit liaison gets
-# the reduced view (DESIGN.md §5). Belongs in inspections/rules.py as a named permission.
-sees_inspection_in_full = oversees | is_team_member
-
 
 def _dates(obj: Any, names: tuple[str, ...]) -> list[DateRow]:
     """The dates of `obj` that are set, labelled with the model's own field names."""
@@ -194,25 +189,6 @@ def _deadline_row(deadline: Deadline, subject: str, now: datetime.datetime) -> D
     return DeadlineRow(**row)
 
 
-# Reads for the detail pages: they belong in inspections/selectors.py and will move there. ------
-
-
-def _deadlines_of_inspection_and_items(
-    inspection: Inspection, items: list[RectificationItem]
-) -> list[tuple[Deadline, RectificationItem | None]]:
-    """The inspection's deadlines and its items', in two queries however many items there are."""
-    own = [(deadline, None) for deadline in deadlines_of(inspection)]
-    by_pk = {item.pk: item for item in items}
-    theirs = [
-        (deadline, by_pk[deadline.object_id])
-        for deadline in Deadline.objects.filter(
-            content_type=ContentType.objects.get_for_model(RectificationItem),
-            object_id__in=list(by_pk),
-        ).select_related("policy")
-    ]
-    return sorted(own + theirs, key=lambda pair: (pair[0].due_at, pair[0].pk))
-
-
 def _state_label(states: type[models.TextChoices], value: str) -> str:
     return states(value).label if value in states.values else value
 
@@ -239,9 +215,6 @@ def _timeline(inspection: Inspection) -> list[TimelineRow]:
     return rows
 
 
-# -----------------------------------------------------------------------------------------------
-
-
 @require_safe
 @login_required
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -251,7 +224,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as error:
         raise Http404 from error
     user = request.user
-    in_full = sees_inspection_in_full.test(user, inspection)
+    in_full = user.has_perm("inspections.view_inspection_in_full", inspection)
     now = timezone.now()
 
     # The rules judge findings and items by their inspection: one question each, not one a row.
@@ -268,12 +241,11 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deadlines = [
         _deadline_row(
             deadline,
-            gettext("Item %(number)s") % {"number": item.number}
-            if item
-            else gettext("Inspection"),
+            # Only an item's deadline needs saying whose it is; the rest are the inspection's.
+            gettext("Item %(number)s") % {"number": item.number} if item else "",
             now,
         )
-        for deadline, item in _deadlines_of_inspection_and_items(inspection, items)
+        for deadline, item in inspection_and_item_deadlines(inspection, items)
     ]
     # A lead is never listed on the reduced view, whatever the rule says of it one day.
     leads = (
@@ -321,8 +293,6 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inspections.view_inspection", lead.inspection
         ),
         "dates": _dates(lead, LEAD_DATES),
-        "deadlines": [
-            _deadline_row(deadline, gettext("Lead"), now) for deadline in deadlines_of(lead)
-        ],
+        "deadlines": [_deadline_row(deadline, "", now) for deadline in deadlines_of(lead)],
     }
     return render(request, "inspections/lead_detail.html", context)

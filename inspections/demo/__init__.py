@@ -270,7 +270,8 @@ def _advance(inspection: m.Inspection, target: str, dates: dict[str, str]) -> No
         inspection = service(inspection=inspection, actor=actor, **kwargs)
         return True
 
-    if not step("notified", svc.inspection_notify, office, "notify"):
+    arrival = d(dates["station"]) if "station" in dates else None  # the notice names the day
+    if not step("notified", svc.inspection_notify, office, "notify", stationing_on=arrival):
         return
     if not step("stationed", svc.inspection_station, team_leader, "station"):
         return
