@@ -36,7 +36,7 @@ IMMEDIATE_ITEM = "immediate_item"
 LONG_TERM_PROGRESS = "long_term_progress"
 LEAD_REPORT_BACK = "lead_report_back"
 
-# Responsible parties, as the recipients adapter (inspections/notifications.py) reads them.
+# Responsible parties, as the recipients adapter (inspections/notifications/) reads them.
 UNIT, TEAM, RECEIVING_ORGAN = "unit", "team", "receiving_organ"
 
 

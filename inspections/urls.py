@@ -10,7 +10,7 @@ from inspections import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # The e-mails link here (inspections.notifications.inspection_path and lead_path).
+    # The e-mails link here (inspections.notifications.common.inspection_path and lead_path).
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     # Only signing in and out for now; password change and reset come with the user pages.

@@ -22,9 +22,9 @@ from inspections.notifications import (
     InspectionDeadlines,
     ItemDeadlines,
     LeadDeadlines,
-    format_date,
     transition_letters,
 )
+from inspections.notifications.common import format_date
 from inspections.services import inspections as services
 from inspections.services.findings import finding_record
 from inspections.services.leads import lead_decide, lead_hand_over, lead_register

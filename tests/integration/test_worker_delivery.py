@@ -96,7 +96,7 @@ def give_feedback_in_the_past(world) -> m.Inspection:
 def test_the_sweep_tells_the_liaison_party_head_and_office_of_an_overdue_plan_by_mail(
     world, machine_broker, mail_server, start_worker
 ):
-    """Depends on the domain's recipients and e-mail templates (inspections/notifications.py)."""
+    """Depends on the domain's recipients and e-mail templates (inspections/notifications/)."""
     m.User.objects.filter(pk=world.unit_liaison.pk).update(language="en")
     m.Unit.objects.filter(pk=world.unit.pk).update(
         party_head_name="党委书记", party_head_email="party-head@unit.example.org"

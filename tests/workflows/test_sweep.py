@@ -287,7 +287,7 @@ def test_a_deadline_met_late_stops_its_reminders(world, time_machine, recipients
 
 
 def test_the_domain_names_recipients_for_the_red_step(world, time_machine):
-    """With the domain's own adapter (inspections/notifications.py): the red step reaches people."""
+    """With the domain's own adapter (inspections/notifications/): the red step reaches people."""
     prepare(world, InspectionState.HEARD)
     world.unit.party_head_name = "局党组书记"
     world.unit.party_head_email = "head@example.org"

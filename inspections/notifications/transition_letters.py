@@ -1,0 +1,202 @@
+"""Letters the steps of the work send the unit: notice, feedback, returns, verification."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from inspections.deadlines import on_site_policy
+from inspections.models import (
+    Inspection,
+    Lead,
+    RectificationItem,
+)
+from inspections.notifications.common import _dedupe, _unique, format_date
+from inspections.notifications.deadline_letters import (
+    InspectionDeadlines,
+    ItemDeadlines,
+    LeadDeadlines,
+    _DeadlineAdapter,
+    _inspection_facts,
+    _what,
+)
+from inspections.notifications.directory import Directory
+from workflows.deadlines import due_on_for
+from workflows.models import LIVE_STATUSES, Deadline, DeadlinePolicy
+from workflows.outbox import Letter, outbox_write
+from workflows.subjects import Recipient
+
+# Letters on transitions -----------------------------------------------------------------------
+
+
+def _by_language(recipients: Sequence[Recipient], build: Callable[[], dict]) -> dict[str, dict]:
+    """The context built once per language the recipients read."""
+    contexts = {}
+    for language in _unique(recipient.language for recipient in recipients):
+        with translation.override(language):
+            contexts[language] = build()
+    return contexts
+
+
+def _live_due_dates(subject: models.Model, kinds: Sequence[str]) -> dict[str, datetime.date]:
+    rows = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        kind__in=kinds,
+        status__in=LIVE_STATUSES,
+    ).values_list("kind", "due_on")
+    return dict(rows)
+
+
+def _notice(inspection: Inspection) -> tuple[str, Callable[[], dict]]:
+    """The written notice: who comes, when, and for how long (with a calendar entry)."""
+    starts_on = inspection.planned_stationing_on
+    policy = DeadlinePolicy.objects.get(key=on_site_policy(inspection))
+    ends_on = due_on_for(policy, starts_on) if starts_on else None
+
+    def build() -> dict:
+        facts = _inspection_facts(inspection)
+        context = {
+            **facts,
+            "notified_on": format_date(inspection.notified_on),
+            "stationing_on": format_date(starts_on),
+            "on_site_ends_on": format_date(ends_on),
+        }
+        if starts_on and ends_on:
+            context["ics"] = {
+                "uid": f"inspection-{inspection.pk}-on-site@xunshi",
+                "summary": _("%(team)s stationed at %(unit)s")
+                % {"team": facts["team"], "unit": facts["unit"]},
+                "start": starts_on.isoformat(),
+                "end": ends_on.isoformat(),
+                "description": _("%(round)s: the on-site period of %(team)s at %(unit)s.")
+                % {"round": facts["round"], "team": facts["team"], "unit": facts["unit"]},
+                "location": facts["unit"],
+            }
+        return context
+
+    return "emails/notice", build
+
+
+def _feedback(inspection: Inspection) -> tuple[str, Callable[[], dict]]:
+    """The problem list and the two clocks feedback starts (plan: 1 month, report: 2)."""
+    findings = list(inspection.findings.order_by("number"))
+    due = _live_due_dates(inspection, ["plan", "rectification_report"])
+
+    def build() -> dict:
+        return {
+            **_inspection_facts(inspection),
+            "feedback_on": format_date(inspection.feedback_on),
+            "findings": [
+                {
+                    "number": finding.number,
+                    "category": str(finding.get_category_display()),
+                    "title": finding.title,
+                }
+                for finding in findings
+            ],
+            "plan_due_on": format_date(due.get("plan")),
+            "report_due_on": format_date(due.get("rectification_report")),
+        }
+
+    return "emails/feedback", build
+
+
+def _plan_returned(inspection: Inspection) -> tuple[str, Callable[[], dict]]:
+    due = _live_due_dates(inspection, ["plan"])
+
+    def build() -> dict:
+        due_on = due.get("plan")
+        return {
+            **_inspection_facts(inspection),
+            "reason": inspection.returned_reason,
+            "plan_due_on": format_date(due_on),
+            "plan_overdue": bool(due_on and due_on < timezone.localdate()),
+        }
+
+    return "emails/plan_returned", build
+
+
+def _item_facts(item: RectificationItem) -> dict:
+    return {
+        **_inspection_facts(item.inspection),
+        "item_number": item.number,
+        "problem": item.problem,
+        "what": _what("item", item.number, immediate=item.is_immediate),
+    }
+
+
+def _item_returned(item: RectificationItem) -> tuple[str, Callable[[], dict]]:
+    due = _live_due_dates(item, ["item", "long_term_progress"])
+
+    def build() -> dict:
+        return {
+            **_item_facts(item),
+            "reason": item.returned_reason,
+            "due_on": format_date(due.get("item") or due.get("long_term_progress")),
+        }
+
+    return "emails/item_returned", build
+
+
+def _item_verified(item: RectificationItem) -> tuple[str, Callable[[], dict]]:
+    def build() -> dict:
+        return {**_item_facts(item), "verified_on": format_date(item.verified_on)}
+
+    return "emails/item_verified", build
+
+
+# (model, transition) → the letter to the unit. Nothing else writes to anyone.
+TRANSITION_LETTERS: dict[tuple[type, str], Callable[[Any], tuple[str, Callable[[], dict]]]] = {
+    (Inspection, "notify"): _notice,
+    (Inspection, "give_feedback"): _feedback,
+    (Inspection, "return_plan"): _plan_returned,
+    (RectificationItem, "return_item"): _item_returned,
+    (RectificationItem, "verify"): _item_verified,
+}
+
+
+def transition_letters(
+    *, instance: models.Model, name: str, source: str = "", target: str = "", **_event: Any
+) -> None:
+    """The after-transition hook: write the unit's letter for the steps that have one.
+
+    Runs inside the transition's transaction, so a rolled-back step writes nothing. The key
+    names the event (the row's new version), so running the hook twice writes one letter.
+    """
+    letter_for = TRANSITION_LETTERS.get((type(instance), name))
+    if letter_for is None:
+        return
+    inspection = getattr(instance, "inspection", instance)
+    recipients = _dedupe(Directory(unit_ids=[inspection.unit_id]).unit(inspection.unit))
+    if not recipients:
+        return
+    template, build = letter_for(instance)
+    contexts = _by_language(recipients, build)
+    label = instance._meta.label_lower
+    outbox_write(
+        [
+            Letter(
+                key=f"transition:{label}:{instance.pk}:{name}:{instance.version}:{recipient.email}",
+                template=template,
+                recipient=recipient,
+                context=contexts[recipient.language],
+            )
+            for recipient in recipients
+        ]
+    )
+
+
+# The daily digest -----------------------------------------------------------------------------
+
+_ADAPTERS: dict[type[models.Model], _DeadlineAdapter] = {
+    Inspection: InspectionDeadlines(),
+    RectificationItem: ItemDeadlines(),
+    Lead: LeadDeadlines(),
+}
