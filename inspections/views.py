@@ -99,6 +99,7 @@ class DeadlineRow:
 @dataclass(frozen=True)
 class TimelineRow:
     at: datetime.datetime
+    happened_on: datetime.date | None  # the event's own date, when it differs from `at`
     actor: str
     action: str
     from_state: str
@@ -193,6 +194,15 @@ def _state_label(states: type[models.TextChoices], value: str) -> str:
     return states(value).label if value in states.values else value
 
 
+def _event_date(entry) -> datetime.date | None:
+    """The date the step recorded ("the meeting was yesterday"), if not the day it was entered."""
+    try:
+        day = datetime.date.fromisoformat(entry.data.get("on", ""))
+    except (TypeError, ValueError):
+        return None
+    return None if day == timezone.localdate(entry.at) else day
+
+
 def _timeline(inspection: Inspection) -> list[TimelineRow]:
     """The inspection's audit trail as people read it, oldest first, in one query."""
     rows = []
@@ -205,6 +215,7 @@ def _timeline(inspection: Inspection) -> list[TimelineRow]:
         rows.append(
             TimelineRow(
                 at=entry.at,
+                happened_on=_event_date(entry),
                 actor=str(entry.actor) if entry.actor else gettext("System"),
                 action=action,
                 from_state=_state_label(InspectionState, entry.from_state) if moved else "",

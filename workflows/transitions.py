@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,6 +27,22 @@ def register_after_transition(hook: Callable[..., None]) -> Callable[..., None]:
     """Run `hook` in the same transaction after every transition or write (deadlines, e-mail)."""
     _after_transition_hooks.append(hook)
     return hook
+
+
+def _recordable(arguments: dict) -> dict:
+    """A transition's arguments as the audit row keeps them: dates as ISO text, rows by id.
+
+    The date an event happened ("on") is often not the day it was recorded.
+    """
+    kept = {}
+    for key, value in arguments.items():
+        if isinstance(value, datetime.date):
+            kept[key] = value.isoformat()
+        elif isinstance(value, models.Model):
+            kept[key] = value.pk
+        elif isinstance(value, str | int | float | bool) or value is None:
+            kept[key] = value
+    return kept
 
 
 def _run_hooks(**event: Any) -> None:
@@ -104,7 +121,7 @@ def perform_transition(
             from_state=source,
             to_state=target,
             note=note,
-            data=data,
+            data={**_recordable(arguments or {}), **(data or {})},
         )
         _run_hooks(instance=locked, name=name, source=source, target=target)
     return locked

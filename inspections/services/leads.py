@@ -73,7 +73,6 @@ def lead_decide(
         actor=actor,
         note=note,
         arguments={"on": event_date(on), "route": route, "receiving_organ": receiving_organ},
-        data={"route": route, "receiving_organ": getattr(receiving_organ, "pk", None)},
     )
 
 

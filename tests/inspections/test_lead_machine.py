@@ -199,7 +199,11 @@ def test_the_leading_group_decides_the_route_and_the_receiving_organ(world):
         S.DECIDED,
         "交市纪委监委",
     )
-    assert entry.data == {"route": "discipline", "receiving_organ": world.organ.pk}
+    assert entry.data == {
+        "on": lead.decided_on.isoformat(),
+        "route": "discipline",
+        "receiving_organ": world.organ.pk,
+    }
 
 
 def test_a_decision_dates_itself_today_when_no_date_is_given(world):

@@ -211,3 +211,15 @@ def test_the_audit_trail_leaves_out_every_other_subject(world):
     audit_record(subject=world.inspection, actor=world.team_leader, action="same id")
 
     assert list(audit_trail(lead)) == [mine]
+
+
+def test_a_transition_records_the_date_of_its_event_in_the_audit_row(world, time_machine):
+    """The meeting was yesterday: the row keeps that date beside the moment it was entered."""
+    from inspections.services.rounds import round_approve
+
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    time_machine.move_to(datetime.datetime(2026, 4, 11, 10, tzinfo=shanghai), tick=False)
+    round_approve(round_=world.round, actor=world.leading_group, on=datetime.date(2026, 4, 3))
+
+    entry = audit_trail(world.round).get(action="approve")
+    assert entry.data == {"on": "2026-04-03"}
