@@ -1,5 +1,6 @@
 """E-mails delivered per second by real Celery workers to a loopback SMTP server.
 
+    createdb -h 127.0.0.1 -U postgres xunshi_bench   # once
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/xunshi_bench \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/14 python -m benchmarks.email_rate --messages 2000
 

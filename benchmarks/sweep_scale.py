@@ -1,5 +1,6 @@
 """Time one sweep of N due deadlines among M stored, on the database DATABASE_URL names.
 
+    createdb -h 127.0.0.1 -U postgres xunshi_bench   # once
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/xunshi_bench \\
         python -m benchmarks.sweep_scale --stored 1000000 --due 10000
 
