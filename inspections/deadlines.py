@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
@@ -22,8 +23,9 @@ from inspections.models import (
     Lead,
     RectificationItem,
 )
+from workflows.calendar import WorkingCalendar
 from workflows.deadlines import deadline_close, deadline_open, deadline_reopen
-from workflows.models import DeadlineStatus
+from workflows.models import Deadline, DeadlineStatus
 
 # Policy keys, created by inspections/migrations/0003_default_policies.py.
 ON_SITE_REGULAR = "on_site_regular"
@@ -83,16 +85,16 @@ def _plan_items(inspection: Inspection) -> Iterable[RectificationItem]:
 
 
 def _immediate_items_without_deadline(inspection: Inspection) -> Iterable[RectificationItem]:
-    from workflows.models import Deadline
-
-    with_deadline = Deadline.objects.filter(
-        content_type__app_label="inspections",
-        content_type__model="rectificationitem",
-        kind="item",
-    ).values("object_id")
-    return inspection.items.filter(is_immediate=True, state=ItemState.OPEN).exclude(
-        pk__in=with_deadline
+    """This notice's items: the inspection's open immediate items that have no deadline yet."""
+    items = list(inspection.items.filter(is_immediate=True, state=ItemState.OPEN))
+    with_deadline = set(
+        Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(RectificationItem),
+            object_id__in=[item.pk for item in items],
+            kind="item",
+        ).values_list("object_id", flat=True)
     )
+    return [item for item in items if item.pk not in with_deadline]
 
 
 ALL_INSPECTION_KINDS = ("on_site", "report", "plan", "rectification_report")
@@ -202,7 +204,10 @@ def responsible_name(subject: models.Model, responsible: str) -> str:
 def apply_deadline_rules(*, instance: models.Model, name: str, **_event: Any) -> None:
     """The after-transition hook: open, meet, reopen and cancel what the table says."""
     rules = _BY_EVENT.get((type(instance), name), ())
+    if not rules:
+        return
     now = timezone.now()
+    calendar = WorkingCalendar.load()  # once, not once per item of an approved plan
     for rule in rules:
         if not rule.applies(instance):
             continue
@@ -216,6 +221,8 @@ def apply_deadline_rules(*, instance: models.Model, name: str, **_event: Any) ->
             deadline_reopen(subject=instance, kinds=rule.reopens, now=now)
         for opening in rule.opens:
             policy = opening.policy if isinstance(opening.policy, str) else opening.policy(instance)
+            # The party is the same for every subject the step opens (the items share a unit).
+            party = responsible_name(instance, opening.responsible)
             for subject in opening.subjects(instance):
                 deadline_open(
                     subject=subject,
@@ -224,6 +231,7 @@ def apply_deadline_rules(*, instance: models.Model, name: str, **_event: Any) ->
                     starts_on=opening.starts(instance),
                     due_on=opening.due_on(subject),
                     responsible=opening.responsible,
-                    responsible_name=responsible_name(subject, opening.responsible),
+                    responsible_name=party,
                     now=now,
+                    calendar=calendar,
                 )

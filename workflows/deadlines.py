@@ -7,10 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from workflows.audit import audit_record
 from workflows.calendar import WorkingCalendar, end_of_day
+from workflows.errors import InvalidInput, PermissionDenied, WrongState
 from workflows.models import (
     LIVE_STATUSES,
     Colour,
@@ -232,12 +235,6 @@ def deadline_extend(
     now: datetime.datetime | None = None,
 ) -> Deadline:
     """Move a live deadline to a later day, for a reason, with its own audit row."""
-    from django.db import transaction
-    from django.utils.translation import gettext as _
-
-    from workflows.audit import audit_record
-    from workflows.errors import InvalidInput, PermissionDenied, WrongState
-
     if not actor.has_perm("workflows.extend_deadline", deadline):
         raise PermissionDenied()
     reason = (reason or "").strip()

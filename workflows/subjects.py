@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from workflows.models import Deadline
@@ -42,5 +43,6 @@ def register_subjects(model: type[models.Model], adapter: DeadlineSubjects) -> N
 
 
 def subjects_for(deadline: Deadline) -> DeadlineSubjects:
-    model = deadline.content_type.model_class()
+    # get_for_id reads Django's content-type cache: no query per deadline.
+    model = ContentType.objects.get_for_id(deadline.content_type_id).model_class()
     return _subjects[model._meta.label_lower]

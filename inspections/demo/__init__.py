@@ -245,8 +245,8 @@ def _liaisons(users: list[DemoUser]) -> None:
 ORDER = [s.value for s in m.InspectionState if s != m.InspectionState.CANCELLED]
 
 
-def _reached(inspection: m.Inspection, target: str, step: str) -> bool:
-    """Whether the inspection must still take `step` (whose result is `step`'s state) to reach target."""
+def _reached(target: str, step: str) -> bool:
+    """Whether an inspection headed for `target` must take the step that leads to `step`."""
     return ORDER.index(target) >= ORDER.index(step)
 
 
@@ -264,7 +264,7 @@ def _advance(inspection: m.Inspection, target: str, dates: dict[str, str]) -> No
     def step(state: str, service, actor, when: str | datetime.date, **kwargs) -> bool:
         """Take the step if the target lies at or beyond it; `when` names its date."""
         nonlocal inspection
-        if not _reached(inspection, target, state):
+        if not _reached(target, state):
             return False
         kwargs["on"] = when if isinstance(when, datetime.date) else on(when)
         inspection = service(inspection=inspection, actor=actor, **kwargs)
