@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install demo test lint lock migrate clean var
+.PHONY: install system demo test lint lock migrate clean var bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# Debian packages beside Python (CJK font, Pango, pdftotext, Chromium); only what is missing.
+system:
+	bin/system-packages
+
+install: $(VENV)/.installed system
 
 # The folders the embedded defaults write to (cheap, so made on every run).
 var:

@@ -1,4 +1,4 @@
-"""URL routes: the admin, accounts, the language switch and the inspections pages."""
+"""URL routes: the admin, the language switch, the API and the product's pages."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("inspections.api.urls")),
     path("", include("inspections.urls")),
 ]

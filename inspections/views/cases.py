@@ -1,4 +1,4 @@
-"""Pages of the product: thin views that read through the selectors and render templates."""
+"""The inspection and lead pages: what happened, what is due, and who may act."""
 
 from __future__ import annotations
 
@@ -16,56 +16,17 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from inspections.models import Inspection, InspectionState, Round
+from inspections.models import Inspection, InspectionState
 from inspections.selectors import (
     inspection_and_item_deadlines,
     inspection_get_for_user,
     lead_get_for_user,
-    rounds_visible_to,
-    rounds_with_state_counts,
 )
 from workflows.audit import audit_trail
 from workflows.deadlines import colour_at, deadlines_of
 from workflows.errors import NotFound
 from workflows.models import LIVE_STATUSES, Colour, Deadline, DeadlineStatus
 from workflows.transitions import transition_label
-
-
-@dataclass(frozen=True)
-class StateCount:
-    state: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class RoundRow:
-    """A round as the list shows it: its inspections counted by state, non-zero ones only."""
-
-    round: Round
-    counts: list[StateCount]
-
-    @property
-    def total(self) -> int:
-        return sum(count.count for count in self.counts)
-
-
-@require_safe
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The rounds the user may see, each with its inspections counted by state."""
-    rows = [
-        RoundRow(
-            round=round_,
-            counts=[
-                StateCount(state=state, label=InspectionState(state).label, count=count)
-                for state, count in counts.items()
-            ],
-        )
-        for round_, counts in rounds_with_state_counts(rounds_visible_to(request.user))
-    ]
-    return render(request, "inspections/round_list.html", {"rows": rows})
-
 
 # The two detail pages the e-mails link to (read-only; the forms come with a later issue). ------
 
