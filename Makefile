@@ -54,3 +54,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) var
+
+# Every measurement of docs/benchmarks.md on PostgreSQL and Redis (not part of `make test`).
+bench: install
+	$(BIN)/python -m benchmarks.run

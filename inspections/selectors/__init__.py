@@ -1,4 +1,4 @@
-"""Every read of the domain that a face needs: permission-aware fetches and leadership's questions."""
+"""Reads: what a person may see, and the counts the pages show (one module per area beside this one)."""
 
 from __future__ import annotations
 
