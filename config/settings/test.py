@@ -23,3 +23,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"xunshi-test-{os.getpid()}.sqlite3")
     }
+
+# Uploaded evidence goes to a folder of this run's own, never into var/.
+EVIDENCE_ROOT = Path(tempfile.gettempdir()) / f"xunshi-test-evidence-{os.getpid()}"

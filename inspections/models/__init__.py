@@ -1,5 +1,6 @@
 """The domain's models, importable from one place."""
 
+from inspections.models.files import CalendarFeed, EvidenceFile
 from inspections.models.inspection import (
     Finding,
     FindingCategory,
@@ -34,6 +35,8 @@ __all__ = [
     "Affiliation",
     "AffiliationKind",
     "Batch",
+    "CalendarFeed",
+    "EvidenceFile",
     "Finding",
     "FindingCategory",
     "Grade",
