@@ -10,6 +10,7 @@ from __future__ import annotations
 import rules
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from inspections import models as m
@@ -18,6 +19,7 @@ from inspections.services import leads as lead_services
 from inspections.services import rectification as rectification_services
 from inspections.services import rounds as round_services
 from inspections.services import teams as team_services
+from inspections.views import exchange as exchange_views
 from workflows.admin import ServiceCall, transition_actions
 from workflows.audit import audit_record
 
@@ -230,12 +232,41 @@ class UnitAdmin(RulesPermissions, admin.ModelAdmin):
     search_fields = ("name", "aliases__name")
     inlines = (UnitAliasInline, UnitLiaisonInline)
 
+    # The import page (issue 6): the button on the list, and its routes below.
+    change_list_template = "exchange/admin/unit_change_list.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("aliases")
 
     @admin.display(description=_("aliases"))
     def alias_names(self, unit: m.Unit) -> str:
         return "、".join(alias.name for alias in unit.aliases.all())
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "may_import": request.user.has_perm("inspections.import_units"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        def page(view):
+            return self.admin_site.admin_view(lambda request, **kw: view(request, self, **kw))
+
+        return [
+            path("import/", page(exchange_views.units_import_page), name="inspections_unit_import"),
+            path(
+                "import/template.xlsx",
+                page(exchange_views.units_import_template),
+                name="inspections_unit_import_template",
+            ),
+            path(
+                "import/template-<str:kind>.csv",
+                page(exchange_views.units_import_template),
+                name="inspections_unit_import_template_csv",
+            ),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(m.Affiliation)
