@@ -1,3 +1,38 @@
-"""Routes of the REST API under /api/v1/."""
+"""Routes of the REST API under /api/v1/: one collection per kind, one route per action."""
 
-urlpatterns: list = []
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
+
+from inspections.actions import actions_of
+from inspections.api import views
+from inspections.api.docs import DocsView, SchemaView
+from inspections.api.serializers import ROUTE_OF_MODEL
+
+app_name = "api"
+
+router = SimpleRouter()
+for prefix, viewset in views.VIEWSETS.items():
+    router.register(prefix, viewset, basename=ROUTE_OF_MODEL[viewset.model])
+
+# One route per action (not one `<name>` route), so each has its own request body in the schema.
+action_routes = [
+    path(
+        f"{prefix}/<int:pk>/transitions/{action.name}/",
+        views.transition_view(viewset, action).as_view(),
+        name=f"{ROUTE_OF_MODEL[viewset.model]}-{action.name}",
+    )
+    for prefix, viewset in views.VIEWSETS.items()
+    if issubclass(viewset, views.StatefulViewSet)
+    for action in actions_of(viewset.model)
+]
+
+urlpatterns = [
+    path("", views.RootView.as_view(), name="root"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(), name="docs"),
+    *router.urls,
+    *action_routes,
+    # Last: whatever else is asked under /api/v1/ is a 404 in the API's error shape.
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+]
