@@ -1,4 +1,10 @@
-"""The inspection and lead pages: what happened, what is due, and who may act."""
+"""The inspection and lead pages: what happened, what is due, and the actions a person may take.
+
+Every form posts back to the page it is on; `act` takes the action through the catalogue (or
+a page write), then redirects (success) or returns what went wrong for the page to show again.
+Without JavaScript that is a plain POST and redirect; with htmx the same response replaces
+`#main`, so a refusal shows in place without a reload.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +15,27 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods
 
-from inspections.models import Inspection, InspectionState
+from inspections.models import Inspection, InspectionState, Lead, RectificationItem
 from inspections.selectors import (
     inspection_and_item_deadlines,
     inspection_get_for_user,
     lead_get_for_user,
 )
+from inspections.selectors.cases import inspection_leads_for, items_with_evidence
+from inspections.views.acting import Attempt, Offers, act, offers_for, render_page
 from workflows.audit import audit_trail
 from workflows.deadlines import colour_at, deadlines_of
 from workflows.errors import NotFound
 from workflows.models import LIVE_STATUSES, Colour, Deadline, DeadlineStatus
 from workflows.transitions import transition_label
 
-# The two detail pages the e-mails link to (read-only; the forms come with a later issue). ------
+# Rows the detail pages show. ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -66,16 +73,6 @@ class TimelineRow:
     from_state: str
     to_state: str
     note: str
-
-
-@dataclass(frozen=True)
-class LeadRow:
-    """A lead on the inspection page: number and state only; the summary stays on its own page."""
-
-    pk: int
-    number: int
-    state: str
-    state_label: str
 
 
 DEADLINE_KINDS = {
@@ -187,14 +184,86 @@ def _timeline(inspection: Inspection) -> list[TimelineRow]:
     return rows
 
 
-@require_safe
-@login_required
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One inspection: facts, dates, deadlines, problems, items; timeline and leads for the work."""
+def inspection_deadline_rows(
+    inspection: Inspection, items: list[RectificationItem], now: datetime.datetime
+) -> list[DeadlineRow]:
+    """The inspection's deadlines and its items', in two queries."""
+    return [
+        _deadline_row(
+            deadline,
+            # Only an item's deadline needs saying whose it is; the rest are the inspection's.
+            gettext("Item %(number)s") % {"number": item.number} if item else "",
+            now,
+        )
+        for deadline, item in inspection_and_item_deadlines(inspection, items)
+    ]
+
+
+@dataclass(frozen=True)
+class ItemCard:
+    """A rectification item with its evidence and what the person may do to it now."""
+
+    item: RectificationItem
+    evidence: list
+    offers: Offers
+    may_read_evidence: bool
+
+
+def item_cards(
+    items: list[RectificationItem], user: Any, attempt: Attempt | None
+) -> list[ItemCard]:
+    """Cards for items fetched with `selectors.cases.items_with_evidence`."""
+    inspection = items[0].inspection if items else None
+    may_read = bool(
+        inspection and user.has_perm("inspections.view_evidence_rectificationitem", inspection)
+    )
+    return [
+        ItemCard(
+            item=item,
+            evidence=list(item.evidence_files.all()) if may_read else [],
+            offers=offers_for(item, user, attempt),
+            may_read_evidence=may_read,
+        )
+        for item in items
+    ]
+
+
+def _inspection_or_404(user: Any, pk: Any) -> Inspection:
     try:
-        inspection = inspection_get_for_user(user=request.user, pk=pk)
+        return inspection_get_for_user(user=user, pk=pk)
     except NotFound as error:
         raise Http404 from error
+
+
+def inspection_finder(inspection: Inspection, user: Any):
+    """The records an inspection's page may act on: itself, its items and its visible leads."""
+
+    def find(kind: str, pk: int):
+        if kind == "inspection":
+            return inspection if pk == inspection.pk else None
+        if kind == "item" and user.has_perm("inspections.view_rectificationitem", inspection):
+            return inspection.items.filter(pk=pk).first()
+        if kind == "lead":
+            return next(
+                (lead for lead in inspection_leads_for(inspection, user) if lead.pk == pk), None
+            )
+        return None
+
+    return find
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One inspection: facts, dates, deadlines, problems, items, leads, timeline, and actions."""
+    inspection = _inspection_or_404(request.user, pk)
+    attempt = None
+    if request.method == "POST":
+        outcome = act(request, inspection_finder(inspection, request.user))
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        attempt = outcome
+        inspection = _inspection_or_404(request.user, pk)  # as it stands after the attempt
     user = request.user
     in_full = user.has_perm("inspections.view_inspection_in_full", inspection)
     now = timezone.now()
@@ -206,56 +275,48 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     )
     items = (
-        list(inspection.items.all())
+        items_with_evidence(inspection)
         if user.has_perm("inspections.view_rectificationitem", inspection)
         else []
     )
-    deadlines = [
-        _deadline_row(
-            deadline,
-            # Only an item's deadline needs saying whose it is; the rest are the inspection's.
-            gettext("Item %(number)s") % {"number": item.number} if item else "",
-            now,
-        )
-        for deadline, item in inspection_and_item_deadlines(inspection, items)
-    ]
+    deadlines = inspection_deadline_rows(inspection, items, now)
     # A lead is never listed on the reduced view, whatever the rule says of it one day.
-    leads = (
-        [
-            LeadRow(
-                pk=lead.pk,
-                number=lead.number,
-                state=lead.state,
-                state_label=lead.get_state_display(),
-            )
-            for lead in inspection.leads.all()
-            if user.has_perm("inspections.view_lead", lead)
-        ]
-        if in_full
-        else []
-    )
+    leads = inspection_leads_for(inspection, user) if in_full else []
     context = {
         "inspection": inspection,
         "aliases": [alias.name for alias in inspection.unit.aliases.all()],
         "in_full": in_full,
+        "is_liaison": user.has_perm("inspections.use_unit_portal") and not in_full,
         "dates": _dates(inspection, INSPECTION_DATES),
         "deadlines": deadlines,
         "findings": findings,
-        "items": items,
+        "items": item_cards(items, user, attempt),
         "leads": leads,
+        "offers": offers_for(inspection, user, attempt),
         "timeline": _timeline(inspection) if in_full else [],
     }
-    return render(request, "inspections/inspection_detail.html", context)
+    return render_page(request, "inspections/inspection_detail.html", context, attempt)
 
 
-@require_safe
+def _lead_or_404(user: Any, pk: Any) -> Lead:
+    try:
+        return lead_get_for_user(user=user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One lead, for those who handle it: what it says, where it went, what became of it."""
-    try:
-        lead = lead_get_for_user(user=request.user, pk=pk)
-    except NotFound as error:
-        raise Http404 from error
+    lead = _lead_or_404(request.user, pk)
+    attempt = None
+    if request.method == "POST":
+        outcome = act(request, lambda kind, key: lead if (kind, key) == ("lead", lead.pk) else None)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        attempt = outcome
+        lead = _lead_or_404(request.user, pk)
     now = timezone.now()
     context = {
         "lead": lead,
@@ -266,5 +327,6 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "dates": _dates(lead, LEAD_DATES),
         "deadlines": [_deadline_row(deadline, "", now) for deadline in deadlines_of(lead)],
+        "offers": offers_for(lead, request.user, attempt),
     }
-    return render(request, "inspections/lead_detail.html", context)
+    return render_page(request, "inspections/lead_detail.html", context, attempt)

@@ -1,0 +1,59 @@
+"""Reads for the unit portal: a liaison's own inspections, their problem lists and plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
+
+from inspections.models import Finding, Inspection, ItemState
+from inspections.roles import roles_of
+from inspections.selectors import _get
+from inspections.states import InspectionState, inspection_states_from
+from workflows.models import LIVE_STATUSES, Deadline
+
+# Items the unit still has to finish; the portal's list counts them per inspection.
+UNFINISHED_ITEMS = (ItemState.OPEN, ItemState.IN_PROGRESS, ItemState.LONG_TERM)
+
+
+def portal_inspections(user: Any) -> QuerySet[Inspection]:
+    """Inspections of the units the user is liaison of, newest round first, items counted."""
+    return (
+        Inspection.objects.filter(unit_id__in=roles_of(user).unit_ids)
+        .select_related("round__term", "unit", "team", "batch")
+        .annotate(
+            unfinished_items=Count("items", filter=Q(items__state__in=UNFINISHED_ITEMS)),
+            all_items=Count("items"),
+        )
+        .order_by("-round__term__number", "-round__number", "unit__name")
+    )
+
+
+def portal_inspection_get(*, user: Any, pk: Any) -> Inspection:
+    """One of the liaison's inspections, or NotFound (another unit's is never found)."""
+    return _get(portal_inspections(user), pk)
+
+
+def problem_list(inspection: Inspection) -> list[Finding]:
+    """The findings the unit must answer, once feedback has given them to it; else none."""
+    if inspection.state not in inspection_states_from(InspectionState.FEEDBACK_GIVEN):
+        return []
+    return list(inspection.findings.prefetch_related("items").order_by("number"))
+
+
+def live_deadlines_by_inspection(inspections: list[Inspection]) -> dict[int, list[Deadline]]:
+    """Each inspection's live deadlines (plan, report …), soonest first, in one query."""
+    rows = (
+        Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(Inspection),
+            object_id__in=[inspection.pk for inspection in inspections],
+            status__in=LIVE_STATUSES,
+        )
+        .select_related("policy")
+        .order_by("due_at", "pk")
+    )
+    by_inspection: dict[int, list[Deadline]] = {}
+    for row in rows:
+        by_inspection.setdefault(row.object_id, []).append(row)
+    return by_inspection
