@@ -194,3 +194,42 @@ rules.add_perm("workflows.change_deadlinepolicy", is_office)
 rules.add_perm("workflows.view_deadline", oversees)
 rules.add_perm("workflows.extend_deadline", is_office)
 rules.add_perm("workflows.view_outboxmessage", oversees)
+
+
+
+# ================================================================================================
+# Overview pages (my work, rounds, dashboard, ledger, help, navigation). Added by the overview
+# pages; kept together at the end so other areas can append their own blocks after it.
+# ================================================================================================
+
+
+@rules.predicate
+def sits_on_a_team(user) -> bool:
+    return bool(roles_of(user).team_ids)
+
+
+@rules.predicate
+def leads_a_team(user) -> bool:
+    return bool(roles_of(user).led_team_ids)
+
+
+@rules.predicate
+def is_liaison_of_a_unit(user) -> bool:
+    return bool(roles_of(user).unit_ids)
+
+
+@rules.predicate
+def works_a_receiving_organ_desk(user) -> bool:
+    return bool(roles_of(user).organ_ids)
+
+
+# The round list shows what `selectors.rounds_visible_to` returns; units and organs have none.
+rules.add_perm("inspections.view_round_list", oversees | sits_on_a_team)
+# The dashboard is leadership's and the office's view of a whole round (DESIGN.md §1).
+rules.add_perm("inspections.view_round_dashboard", oversees)
+# The ledger lists the items a person may see (never leads): units their own, teams their teams'.
+rules.add_perm("inspections.view_ledger", oversees | sits_on_a_team | is_liaison_of_a_unit)
+# Navigation only: the pages themselves check their own permissions on every object.
+rules.add_perm("inspections.use_leads_desk", oversees | leads_a_team | works_a_receiving_organ_desk)
+rules.add_perm("inspections.use_unit_portal", is_liaison_of_a_unit)
+rules.add_perm("inspections.view_help", rules.is_authenticated)

@@ -1,4 +1,4 @@
-"""Routes for signing in and out."""
+"""Routes for signing in and out and changing one's password (Django's views, our templates)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -10,4 +10,14 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Overview pages: the rounds a person may see, each counted by state."""
+"""The round list: the rounds a person may see, each counted by state."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class RoundRow:
 
     round: Round
     counts: list[StateCount]
+    may_open_dashboard: bool = False
 
     @property
     def total(self) -> int:
@@ -34,8 +35,10 @@ class RoundRow:
 
 @require_safe
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def round_list(request: HttpRequest) -> HttpResponse:
     """The rounds the user may see, each with its inspections counted by state."""
+    # Everyone signed in may ask: a person with no round is told so, as plainly as a 403 would.
+    user = request.user
     rows = [
         RoundRow(
             round=round_,
@@ -43,7 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 StateCount(state=state, label=InspectionState(state).label, count=count)
                 for state, count in counts.items()
             ],
+            may_open_dashboard=user.has_perm("inspections.view_round_dashboard", round_),
         )
-        for round_, counts in rounds_with_state_counts(rounds_visible_to(request.user))
+        for round_, counts in rounds_with_state_counts(rounds_visible_to(user))
     ]
     return render(request, "inspections/round_list.html", {"rows": rows})

@@ -1,4 +1,6 @@
-"""The first pages: signing in and out, the round list, the language switch, 403 and 404."""
+"""The first pages: signing in and out, the round list, the language switch, 403 and 404.
+
+My work is the home page now; the round list lives at `round_list`."""
 
 import datetime
 import re
@@ -56,7 +58,7 @@ def test_office_logs_in_and_sees_the_round_counted_by_state(client, world):
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("round_list"))
     assert response.status_code == 200
     html = page(response)
     assert "十二届市委第六轮巡视" in html
@@ -89,7 +91,7 @@ def test_the_mobilisation_date_is_shown(client, world):
         mobilized_on=datetime.date(2026, 4, 11),
     )
     client.force_login(world.office)
-    html = page(client.get(reverse("home")))
+    html = page(client.get(reverse("round_list")))
     assert mobilized.title in html
     assert '<time datetime="2026-04-11">' in html
     assert zh(m.RoundState.MOBILIZED.label) in html
@@ -100,7 +102,7 @@ def test_the_mobilisation_date_is_shown(client, world):
 )
 def test_leadership_office_and_teams_of_the_round_see_it(client, world, who):
     client.force_login(getattr(world, who))
-    response = client.get(reverse("home"))
+    response = client.get(reverse("round_list"))
     assert [row.round for row in response.context["rows"]] == [world.round]
     assert str(world.round) in page(response)
 
@@ -108,7 +110,7 @@ def test_leadership_office_and_teams_of_the_round_see_it(client, world, who):
 @pytest.mark.parametrize("who", ["unit_liaison", "other_unit_liaison", "organ_desk", "outsider"])
 def test_units_organs_and_outsiders_see_no_round(client, world, who):
     client.force_login(getattr(world, who))
-    response = client.get(reverse("home"))
+    response = client.get(reverse("round_list"))
     html = page(response)
     assert response.context["rows"] == []
     assert str(world.round) not in html
@@ -118,7 +120,7 @@ def test_units_organs_and_outsiders_see_no_round(client, world, who):
 def test_a_member_of_another_rounds_team_does_not_see_this_round(client, world):
     elsewhere = f.TeamMemberFactory(team=f.TeamFactory(round=f.RoundFactory(number=8)))
     client.force_login(elsewhere.user)
-    rows = client.get(reverse("home")).context["rows"]
+    rows = client.get(reverse("round_list")).context["rows"]
     assert [row.round for row in rows] == [elsewhere.team.round]
 
 
@@ -138,12 +140,14 @@ def test_header_names_the_product_the_user_and_offers_logout_and_languages(clien
 
 def test_the_language_switch_turns_the_page_into_english(client, world):
     client.force_login(world.office)
-    assert '<html lang="zh-hans">' in page(client.get(reverse("home")))
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    assert '<html lang="zh-hans">' in page(client.get(reverse("round_list")))
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("round_list")}
+    )
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("round_list")
 
-    html = page(client.get(reverse("home")))
+    html = page(client.get(reverse("round_list")))
     assert '<html lang="en">' in html
     assert PRODUCT in html
     assert "Planned" in html
@@ -164,7 +168,7 @@ def test_logout_is_a_post_and_leads_back_to_login(client, world):
 def test_the_round_list_costs_the_same_queries_for_1_round_as_for_20(client, world):
     client.force_login(world.office)
     with CaptureQueriesContext(connection) as one_round:
-        response = client.get(reverse("home"))
+        response = client.get(reverse("round_list"))
     assert len(response.context["rows"]) == 1
 
     states = list(m.InspectionState)
@@ -174,7 +178,7 @@ def test_the_round_list_costs_the_same_queries_for_1_round_as_for_20(client, wor
             f.InspectionFactory(round=round_, state=states[(number + index) % len(states)])
 
     with CaptureQueriesContext(connection) as twenty_rounds:
-        response = client.get(reverse("home"))
+        response = client.get(reverse("round_list"))
     assert len(response.context["rows"]) == 20
     assert "第119轮" in page(response)
     assert all(row.total == 3 for row in response.context["rows"][:-1])

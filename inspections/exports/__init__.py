@@ -1,0 +1,1 @@
+"""Files the office takes away: spreadsheets of what the pages show."""

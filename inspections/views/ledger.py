@@ -1,0 +1,184 @@
+"""The rectification ledger (整改台账): filter, sort, page, and export exactly what is shown."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from inspections.exports.ledger import COLUMNS, ledger_csv, ledger_rows, ledger_xlsx
+from inspections.models import ItemState
+from inspections.selectors.ledger import (
+    DEFAULT_SORT,
+    LedgerFilters,
+    ledger_items,
+    ledger_rounds,
+    ledger_teams,
+    ledger_units,
+)
+from workflows.models import Colour
+
+PAGE_SIZE = 50
+
+SORT_CHOICES = [
+    ("unit", _("Unit (A–Z)")),
+    ("-unit", _("Unit (Z–A)")),
+    ("due", _("Due date, earliest first")),
+    ("-due", _("Due date, latest first")),
+    ("colour", _("Most urgent first")),
+    ("state", _("State")),
+    ("responsible", _("Responsible person")),
+]
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        # Teams are numbered within a round, so the round tells 第一巡视组 from 第一巡视组.
+        return f"{obj.round} · {obj}"
+
+
+class LedgerFilterForm(forms.Form):
+    """The ledger's query string; every value checked, so a bad one is a message, not a 500."""
+
+    round = forms.ModelChoiceField(queryset=None, required=False, label=_("Round"))
+    unit = forms.ModelChoiceField(queryset=None, required=False, label=_("Unit"))
+    team = TeamChoiceField(queryset=None, required=False, label=_("Team"))
+    state = forms.ChoiceField(required=False, label=_("State"))
+    colour = forms.ChoiceField(required=False, label=_("Colour"))
+    due_after = forms.DateField(
+        required=False,
+        label=_("Due on or after"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    due_before = forms.DateField(
+        required=False,
+        label=_("Due on or before"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sort = forms.ChoiceField(required=False, label=_("Sort by"), choices=SORT_CHOICES)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    sheets = forms.ChoiceField(
+        required=False,
+        label=_("Excel sheets"),
+        choices=[("", _("One sheet")), ("unit", _("One sheet per unit"))],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        all_label = [("", _("All"))]
+        self.fields["round"].queryset = ledger_rounds(user)
+        self.fields["unit"].queryset = ledger_units(user)
+        self.fields["team"].queryset = ledger_teams(user)
+        for name in ("round", "unit", "team"):
+            self.fields[name].empty_label = _("All")
+        self.fields["state"].choices = all_label + list(ItemState.choices)
+        self.fields["colour"].choices = [
+            *all_label,
+            *Colour.choices,
+            ("none", _("No live deadline")),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        after, before = data.get("due_after"), data.get("due_before")
+        if after and before and after > before:
+            raise forms.ValidationError(
+                _("“Due on or after” is later than “Due on or before”: no item can match both."),
+                code="empty_range",
+            )
+        return data
+
+    def filters(self) -> LedgerFilters:
+        data = self.cleaned_data
+        return LedgerFilters(
+            round=data.get("round"),
+            unit=data.get("unit"),
+            team=data.get("team"),
+            state=data.get("state") or "",
+            colour=data.get("colour") or "",
+            due_after=data.get("due_after"),
+            due_before=data.get("due_before"),
+            sort=data.get("sort") or DEFAULT_SORT,
+        )
+
+
+def _form(request: HttpRequest) -> LedgerFilterForm:
+    if not request.user.has_perm("inspections.view_ledger"):
+        raise PermissionDenied
+    return LedgerFilterForm(request.GET, user=request.user)
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    """The query string without `names` (the export keeps the filters but not the page)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_safe
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    """The ledger page; to htmx, only the results, so the filters update it without a reload."""
+    form = _form(request)
+    context = {"form": form, "columns": COLUMNS, "page": None, "rows": []}
+    status = 200
+    if form.is_valid():
+        paginator = Paginator(ledger_items(request.user, form.filters()), PAGE_SIZE)
+        number = form.cleaned_data.get("page") or 1
+        page = paginator.get_page(number)
+        context |= {
+            "page": page,
+            # A page past the end shows the last one, and says so.
+            "page_moved": number > 1 and page.number != number,
+            "rows": list(ledger_rows(page.object_list, start=page.start_index() or 1)),
+            "export_query": _without(request, "page"),
+            "sort": form.cleaned_data.get("sort") or DEFAULT_SORT,
+        }
+    else:
+        status = 400
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "overview/_ledger_results.html" if partial else "overview/ledger.html"
+    response = render(request, template, context, status=status)
+    # The same address answers with a page or with a fragment: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _export(request: HttpRequest, file_format: str) -> HttpResponse:
+    form = _form(request)
+    if not form.is_valid():
+        context = {"form": form, "columns": COLUMNS, "page": None, "rows": []}
+        return render(request, "overview/ledger.html", context, status=400)
+    # Every page of what the ledger shows, read in one query.
+    rows = ledger_rows(ledger_items(request.user, form.filters()).iterator(chunk_size=2000))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if file_format == "xlsx":
+        content = ledger_xlsx(rows, sheet_per_unit=form.cleaned_data.get("sheets") == "unit")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = ledger_csv(rows)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    # An ASCII name: every browser and Excel read it the same way.
+    response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.{file_format}"'
+    return response
+
+
+@require_safe
+@login_required
+def ledger_export_xlsx(request: HttpRequest) -> HttpResponse:
+    return _export(request, "xlsx")
+
+
+@require_safe
+@login_required
+def ledger_export_csv(request: HttpRequest) -> HttpResponse:
+    return _export(request, "csv")
