@@ -15,8 +15,24 @@ from inspections.exchange.columns import COLUMNS, PEOPLE, SHEET_TITLES, UNITS
 
 # An example per column, in the header's note: an example row would be imported if left in.
 EXAMPLES = {
-    UNITS: ["市委组织部", "市公务员局", "党组", "市直机关", "张三", "zhangsan@example.org", "0571-87000000"],
-    PEOPLE: ["lisi", "李四", "lisi@example.org", "13800000000", "市科学技术局、市数据局", "曾任职", "2019—2022年任副局长"],
+    UNITS: [
+        "市委组织部",
+        "市公务员局",
+        "党组",
+        "市直机关",
+        "张三",
+        "zhangsan@example.org",
+        "0571-87000000",
+    ],
+    PEOPLE: [
+        "lisi",
+        "李四",
+        "lisi@example.org",
+        "13800000000",
+        "市科学技术局、市数据局",
+        "曾任职",
+        "2019—2022年任副局长",
+    ],
 }
 CHOICES = {
     ("units", "party_organisation"): "党委,党组,党工委,机关党委,党支部,党总支,党组织",

@@ -45,9 +45,7 @@ def deadlines_for_user(user: User) -> list[Deadline]:
         )
         | Q(content_type=types[Lead], object_id__in=leads_visible_to(user).values("pk"))
     )
-    return list(
-        Deadline.objects.filter(visible, status__in=LIVE_STATUSES).order_by("due_on", "pk")
-    )
+    return list(Deadline.objects.filter(visible, status__in=LIVE_STATUSES).order_by("due_on", "pk"))
 
 
 def _subjects(deadlines: list[Deadline]) -> dict[tuple[int, int], tuple[str, str]]:
@@ -74,9 +72,7 @@ def _subjects(deadlines: list[Deadline]) -> dict[tuple[int, int], tuple[str, str
         }
         found[kind_id, item.pk] = (label, path)
     kind_id = types[Lead].pk
-    for lead in Lead.objects.filter(pk__in=ids.get(kind_id, [])).select_related(
-        "inspection__unit"
-    ):
+    for lead in Lead.objects.filter(pk__in=ids.get(kind_id, [])).select_related("inspection__unit"):
         # The lead's number and unit only: its contents never leave the system in a calendar.
         found[kind_id, lead.pk] = (str(lead), reverse("lead_detail", args=[lead.pk]))
     return found

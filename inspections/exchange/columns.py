@@ -93,9 +93,9 @@ SHEET_TITLES = {UNITS: "单位", PEOPLE: "人员"}
 
 
 def normalise(header: str) -> str:
-    """Case, spaces, a required-marker star and full-width brackets do not matter in headers."""
+    """Case, spaces, hyphens, a required-marker star and full-width brackets do not matter."""
     text = header.strip().lower().replace("（", "(").replace("）", ")").rstrip("*＊")
-    return re.sub(r"[\s_]+", " ", text).replace("email", "e-mail").strip()
+    return re.sub(r"[\s_\-]+", "", text)
 
 
 _LOOKUP = {

@@ -32,7 +32,9 @@ class ImportProblem:
 
     def __str__(self) -> str:
         where = self.where()
-        return f"{where}: {self.message}" if where else self.message
+        if not where:
+            return str(self.message)
+        return _("%(where)s: %(message)s") % {"where": where, "message": self.message}
 
 
 class ImportRejected(ApplicationError):

@@ -112,14 +112,16 @@ class _Row:
 
     def text(self, key: str, *, max_length: int, required: bool = False) -> str:
         value = self.values.get(key)
-        if isinstance(value, bool) or isinstance(value, datetime.date | datetime.time):
+        if isinstance(value, bool | datetime.date | datetime.time):
             self.problem(key, _("Expected text, found %(value)s.") % {"value": value})
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a phone number Excel stored as a number: 13800000000.0
         text = "" if value is None else str(value).strip()
         if text in EXCEL_ERRORS:
-            self.problem(key, _("The cell holds the spreadsheet error %(error)s.") % {"error": text})
+            self.problem(
+                key, _("The cell holds the spreadsheet error %(error)s.") % {"error": text}
+            )
             return ""
         if required and not text:
             self.problem(key, _("This cell must not be empty."))
@@ -195,12 +197,12 @@ def _unit_record(row: _Row) -> UnitRecord:
         liaison_email=row.email("liaison_email"),
         liaison_phone=row.phone("liaison_phone"),
     )
-    if (record.liaison_name or record.liaison_phone) and not record.liaison_email:
-        if not row.values.get("liaison_email"):
-            row.problem(
-                "liaison_email" if "liaison_email" in row.values else "liaison_name",
-                _("A liaison needs an e-mail address: their account is found by it."),
-            )
+    # An e-mail the row gives but that is invalid is reported already, as itself.
+    if (record.liaison_name or record.liaison_phone) and not row.values.get("liaison_email"):
+        row.problem(
+            "liaison_email" if "liaison_email" in row.values else "liaison_name",
+            _("A liaison needs an e-mail address: their account is found by it."),
+        )
     return record
 
 

@@ -99,8 +99,7 @@ def read_xlsx(data: bytes) -> list[Table]:
         ) from error
     try:
         return [
-            _table(sheet.title, sheet.iter_rows(values_only=True))
-            for sheet in workbook.worksheets
+            _table(sheet.title, sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets
         ]
     finally:
         workbook.close()

@@ -120,9 +120,7 @@ def _sum_rows(rows: list[UnitRow]) -> UnitRow:
     )
 
 
-def round_report(
-    *, user: Any, pk: Any, today: datetime.date | None = None
-) -> RoundReport:
+def round_report(*, user: Any, pk: Any, today: datetime.date | None = None) -> RoundReport:
     """The report of round `pk` for `user`: NotFound unless they may see it and read the report.
 
     Eleven queries whatever the number of teams, units, findings, items or leads.

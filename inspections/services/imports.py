@@ -105,7 +105,10 @@ class _Check:
 
 def _where(records: Records, record: UnitRecord | PersonRecord) -> str:
     tables = records.unit_tables if isinstance(record, UnitRecord) else records.person_tables
-    return _("row %(row)d of %(sheet)s") % {"row": record.row, "sheet": tables[id(record)].table.name}
+    return _("row %(row)d of %(sheet)s") % {
+        "row": record.row,
+        "sheet": tables[id(record)].table.name,
+    }
 
 
 @dataclass
@@ -359,9 +362,8 @@ def _write_units(
         UnitAlias(unit=unit_for[id(record)], name=alias)
         for record in records.units
         for alias in dict.fromkeys(record.aliases)
-        if alias != unit_for[id(record)].name and alias not in directory.aliases[
-            unit_for[id(record)].pk
-        ]
+        if alias != unit_for[id(record)].name
+        and alias not in directory.aliases[unit_for[id(record)].pk]
     ]
     UnitAlias.objects.bulk_create(new_aliases, batch_size=BATCH_SIZE)
     counts.units_created = len(new_units)

@@ -46,9 +46,7 @@ class Command(BaseCommand):
         except ImportRejected as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(
-                f"{error.message} ({len(error.problems)})", returncode=1
-            ) from error
+            raise CommandError(f"{error.message} ({len(error.problems)})", returncode=1) from error
         elapsed = time.perf_counter() - started
         for name, value in vars(counts).items():
             self.stdout.write(f"{name}: {value}")
