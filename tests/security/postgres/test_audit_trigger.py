@@ -26,9 +26,12 @@ def entry(world):
     ids=["update note", "update state", "delete"],
 )
 def test_raw_sql_cannot_change_or_delete_an_audit_entry(entry, sql):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [entry.pk])
 
     kept = AuditEntry.objects.get(pk=entry.pk)
     assert (kept.note, kept.to_state) == ("", "notified")
