@@ -196,7 +196,6 @@ rules.add_perm("workflows.extend_deadline", is_office)
 rules.add_perm("workflows.view_outboxmessage", oversees)
 
 
-
 # ================================================================================================
 # Overview pages (my work, rounds, dashboard, ledger, help, navigation). Added by the overview
 # pages; kept together at the end so other areas can append their own blocks after it.

@@ -38,7 +38,7 @@ class Breakdown:
 class BurnDownPoint:
     day: datetime.date
     open: int  # items not yet signed off (销号)
-    not_yet_due: int  # of the items opened by then, those whose due date is still to come
+    not_yet_due: int  # of the items opened by then, those whose due day has not passed
 
 
 @dataclass
@@ -150,11 +150,15 @@ def burn_down(
     def upto(counts: dict, day: datetime.date) -> int:
         return sum(n for d, n in counts.items() if d is not None and d <= day)
 
+    def before(counts: dict, day: datetime.date) -> int:
+        # An item due today is not late yet: its deadline falls at the end of the day.
+        return sum(n for d, n in counts.items() if d is not None and d < day)
+
     return [
         BurnDownPoint(
             day=day,
             open=undated + upto(opened, day) - upto(closed, day),
-            not_yet_due=max(0, undated + upto(opened, day) - upto(due, day)),
+            not_yet_due=max(0, undated + upto(opened, day) - before(due, day)),
         )
         for day in days
     ]

@@ -53,6 +53,8 @@ DEADLINE_KINDS = {
 
 def deadline_kind_label(kind: str) -> str:
     return str(DEADLINE_KINDS.get(kind, kind.replace("_", " ")))
+
+
 FINISHED = (InspectionState.CLOSED, InspectionState.CANCELLED)
 
 
@@ -248,8 +250,7 @@ def _items(queryset: QuerySet[RectificationItem], now: datetime.datetime) -> Sec
     rows = [ItemWork(item=item, standing=_item_standing(item, today)) for item in items]
     rows.sort(key=lambda row: _urgency(row.standing))
     section = _cut(rows)
-    if len(items) > LIMIT:
-        section.more = queryset.count() - LIMIT
+    section.more = max(0, queryset.count() - LIMIT)
     return section
 
 
@@ -268,8 +269,7 @@ def _leads(queryset: QuerySet[Lead], now: datetime.datetime) -> Section:
     ]
     rows.sort(key=lambda row: _urgency(row.standing))
     section = _cut(rows)
-    if len(leads) > LIMIT:
-        section.more = queryset.count() - LIMIT
+    section.more = max(0, queryset.count() - LIMIT)
     return section
 
 
@@ -322,8 +322,8 @@ def overdue_rows(
                 standing=standing_of(deadline, now),
             )
         )
-    total = overdue.count() if len(rows_read) == limit else len(rows_read)
-    return Section(rows=rows, more=max(0, total - len(rows_read)))
+    # Counted every time, so the number of queries does not depend on how much is overdue.
+    return Section(rows=rows, more=max(0, overdue.count() - len(rows_read)))
 
 
 def my_work(user: Any, *, now: datetime.datetime | None = None) -> MyWork:
