@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from inspections.models import Inspection
+from inspections.models.files import evidence_storage
 from inspections.selectors.cases import evidence_get_for_user, items_with_evidence
 from inspections.selectors.portal import (
     live_deadlines_by_inspection,
@@ -102,7 +103,8 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """One evidence file, as an attachment, to those who may see its item; else not found."""
     try:
         evidence = evidence_get_for_user(user=request.user, pk=pk)
-        handle = evidence.file.open("rb")
+        # The storage as settings name it now: Django fixes a field's storage at start-up.
+        handle = evidence_storage().open(evidence.file.name, "rb")
     except (NotFound, FileNotFoundError) as error:
         raise Http404 from error
     response = FileResponse(

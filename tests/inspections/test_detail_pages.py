@@ -200,7 +200,7 @@ def test_those_who_handle_leads_see_the_link_and_open_the_lead(client, world, le
     html = page(client.get(inspection_url(world.inspection)))
     assert f'href="{lead_url(lead)}"' in html
     assert zh(m.LeadState.REGISTERED.label) in html
-    assert SUMMARY not in html  # the list names leads; their content stays on their page
+    assert SUMMARY in html  # those who handle leads read the summary beside the link
 
     response = client.get(lead_url(lead))
     assert response.status_code == 200
@@ -292,7 +292,8 @@ def test_feedback_opens_deadlines_that_turn_red_when_overdue(client, world, froz
     assert (plan.colour, plan.days_overdue, plan.subject) == (Colour.RED, 2, "")
     assert report.colour == Colour.GREEN and report.days_left > 10
     assert f'<time datetime="{PLAN_DUE:%Y-%m-%d}">' in html
-    plan_row = html[html.index(zh("Rectification plan")) :]
+    deadlines_table = html[html.index('id="deadlines-title"') :]
+    plan_row = deadlines_table[deadlines_table.index(zh("Rectification plan")) :]
     plan_row = plan_row[: plan_row.index("</tr>")]
     assert f'<time datetime="{PLAN_DUE:%Y-%m-%d}">' in plan_row
     assert '<span class="badge badge--red">' in plan_row
@@ -415,5 +416,6 @@ def test_the_inspection_page_costs_the_same_for_1_item_as_for_15(client, world, 
     assert len(response.context["deadlines"]) == 16
     assert len(response.context["leads"]) == (15 if who != "unit_liaison" else 0)
     assert len(fifteen) == len(one)
-    # Session, user, roles (5), inspection, aliases, findings, items, deadlines (2), leads, trail.
-    assert len(one) <= 15
+    # Session, user, roles (5), inspection, aliases, findings, items, evidence files,
+    # deadlines (2), leads, trail.
+    assert len(one) <= 16
