@@ -86,7 +86,8 @@ class Pages(PageNumberPagination):
 class LimitedJSONParser(parsers.JSONParser):
     """JSON bodies only, no larger than DATA_UPLOAD_MAX_MEMORY_SIZE, with no NaN or Infinity.
 
-    DRF reads the body as a stream, past Django's size check on `request.body`.
+    Django checks the size when DRF reads `request.body`; the parser checks it again so the
+    limit holds however a later DRF reads the body (older ones streamed it past the check).
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
