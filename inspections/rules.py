@@ -232,3 +232,7 @@ rules.add_perm("inspections.view_ledger", oversees | sits_on_a_team | is_liaison
 rules.add_perm("inspections.use_leads_desk", oversees | leads_a_team | works_a_receiving_organ_desk)
 rules.add_perm("inspections.use_unit_portal", is_liaison_of_a_unit)
 rules.add_perm("inspections.view_help", rules.is_authenticated)
+
+# --- data in and out (issue 6) ---
+rules.add_perm("inspections.import_units", is_office)
+rules.add_perm("inspections.view_round_report", oversees)
