@@ -87,7 +87,6 @@ PERSON_COLUMNS = (
 )
 
 COLUMNS = {UNITS: UNIT_COLUMNS, PEOPLE: PERSON_COLUMNS}
-TABLE_NAMES = {UNITS: gettext_lazy("units"), PEOPLE: gettext_lazy("people")}
 # The template's sheet names; any name is accepted, the headers say what a sheet is.
 SHEET_TITLES = {UNITS: "单位", PEOPLE: "人员"}
 
