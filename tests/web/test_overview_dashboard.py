@@ -132,7 +132,7 @@ def test_the_charts_are_svg_with_a_text_alternative_and_tables(client, busy_roun
     assert 'class="chart__line line--open"' in html
     assert "<script" not in html.split("</head>")[1]
     # The numbers behind each chart, as tables.
-    assert 'class="table table--counts"' in html
+    assert html.count('class="counts-table"') == 3  # by team, by batch, the burn-down's days
     assert zh("The numbers behind the chart") in html
 
 
