@@ -196,7 +196,10 @@ def _inspections_at_work(user: Any, roles: Roles) -> QuerySet[Inspection]:
         for state, state_steps in steps.items():
             if any(user.has_perm(step.permission, None) for step in state_steps):
                 overseen |= Q(state=state) & READY.get(state, Q())
-    own = Q(team_id__in=roles.team_ids) | Q(unit_id__in=roles.unit_ids)
+    # A unit learns of its inspection from the written notice, not from a plan in the making.
+    own = Q(team_id__in=roles.team_ids) | (
+        Q(unit_id__in=roles.unit_ids) & ~Q(state=InspectionState.PLANNED)
+    )
     return (
         inspections_visible_to(user)
         .filter(overseen | own)

@@ -28,8 +28,8 @@ from workflows.models import Colour
 PAGE_SIZE = 50
 
 SORT_CHOICES = [
-    ("unit", _("Unit (A–Z)")),
-    ("-unit", _("Unit (Z–A)")),
+    ("unit", _("Unit (A to Z)")),
+    ("-unit", _("Unit (Z to A)")),
     ("due", _("Due date, earliest first")),
     ("-due", _("Due date, latest first")),
     ("colour", _("Most urgent first")),
@@ -90,7 +90,7 @@ class LedgerFilterForm(forms.Form):
         after, before = data.get("due_after"), data.get("due_before")
         if after and before and after > before:
             raise forms.ValidationError(
-                _("“Due on or after” is later than “Due on or before”: no item can match both."),
+                _('"Due on or after" is later than "Due on or before": no item can match both.'),
                 code="empty_range",
             )
         return data

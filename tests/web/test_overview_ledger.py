@@ -267,6 +267,15 @@ def test_htmx_gets_only_the_results(client, ledger_world):
     assert "<html" in full.content.decode()
     assert 'hx-get="/ledger/"' in full.content.decode()
     assert 'hx-target="#ledger-results"' in full.content.decode()
+    assert "hx-swap-oob" not in full.content.decode()
+
+
+def test_under_htmx_the_sort_choice_follows_a_column_heading(client, ledger_world):
+    client.force_login(ledger_world.office)
+    response = client.get(reverse("ledger"), {"sort": "-due"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    field = html[html.index('id="sort-field" hx-swap-oob="true"') :]
+    assert '<option value="-due" selected>' in field
 
 
 # Exports ----------------------------------------------------------------------------------------

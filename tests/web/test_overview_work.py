@@ -208,3 +208,12 @@ def test_long_lists_say_how_many_more(client, world):
     with translation.override("zh-hans"):
         more = translation.ngettext("And %(count)s more.", "And %(count)s more.", 10)
     assert more % {"count": 10} in html
+
+
+def test_a_unit_does_not_hear_of_its_inspection_before_the_written_notice(client, world):
+    work, html = work_of(client, world.unit_liaison)
+    assert work.waiting.rows == [] and work.following.rows == []
+    assert str(world.round) not in html
+    put(world.inspection, m.InspectionState.NOTIFIED)
+    work, _html = work_of(client, world.unit_liaison)
+    assert [row.inspection for row in work.following.rows] == [world.inspection]
