@@ -236,3 +236,10 @@ rules.add_perm("inspections.view_help", rules.is_authenticated)
 # --- data in and out (issue 6) ---
 rules.add_perm("inspections.import_units", is_office)
 rules.add_perm("inspections.view_round_report", oversees)
+
+# --- cases, portal, leads desk (issue 4) ---
+# Evidence goes with an item's work: the unit uploads it; whoever sees the item may read it.
+rules.add_perm("inspections.upload_evidence_rectificationitem", is_unit_liaison)
+rules.add_perm(
+    "inspections.view_evidence_rectificationitem", oversees | is_team_member | is_unit_liaison
+)
