@@ -123,7 +123,8 @@ def _sum_rows(rows: list[UnitRow]) -> UnitRow:
 def round_report(*, user: Any, pk: Any, today: datetime.date | None = None) -> RoundReport:
     """The report of round `pk` for `user`: NotFound unless they may see it and read the report.
 
-    Eleven queries whatever the number of teams, units, findings, items or leads.
+    A fixed number of queries (about a dozen) whatever the number of teams, units, findings,
+    items or leads.
     """
     round_ = round_get_for_user(user=user, pk=pk)
     if not user.has_perm("inspections.view_round_report", round_):
