@@ -88,9 +88,14 @@ def colour_case(
         When(**{f"{due_at}__isnull": True}, then=Value("")),
         When(**{f"{due_at}__lte": now}, then=Value(Colour.RED.value)),
     ]
-    yellow = Q()
+    # One condition per distinct number of yellow days, not per policy: most policies share 10,
+    # and each condition repeats the item's deadline subqueries in SQL.
+    by_days: dict[int, list[int]] = {}
     for policy_id, yellow_days in policies:
-        yellow |= Q(**{policy: policy_id, f"{due_at}__lte": now + yellow_days * DAY})
+        by_days.setdefault(yellow_days, []).append(policy_id)
+    yellow = Q()
+    for yellow_days, policy_ids in sorted(by_days.items()):
+        yellow |= Q(**{f"{policy}__in": policy_ids, f"{due_at}__lte": now + yellow_days * DAY})
     if yellow:
         whens.append(When(yellow, then=Value(Colour.YELLOW.value)))
     return Case(*whens, default=Value(Colour.GREEN.value), output_field=models.CharField())

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -167,8 +169,9 @@ def _export(request: HttpRequest, file_format: str) -> HttpResponse:
         content = ledger_csv(rows)
         content_type = "text/csv; charset=utf-8"
     response = HttpResponse(content, content_type=content_type)
-    # An ASCII name: every browser and Excel read it the same way.
-    response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.{file_format}"'
+    # 整改台账-20260411-0930.xlsx; Django adds the ASCII fallback older clients need (RFC 6266).
+    name = f"{gettext('Rectification ledger')}-{stamp}.{file_format}"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

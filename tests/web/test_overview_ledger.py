@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -74,6 +75,15 @@ def ledger_world(world):
         inspection=world.inspection, summary="机密线索:某处长收受礼金", persons_named="王某"
     )
     return world
+
+
+def downloaded_name(response) -> str:
+    """The file name a browser saves: the UTF-8 form (RFC 6266) when there is one."""
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment;")
+    if "filename*=utf-8''" in header:
+        return unquote(header.split("filename*=utf-8''")[1])
+    return header.split('filename="')[1].rstrip('"')
 
 
 def ledger(client, user, **query):
@@ -287,7 +297,8 @@ def _xlsx(client, **query):
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    assert "attachment;" in response["Content-Disposition"]
+    assert downloaded_name(response).startswith(zh("Rectification ledger") + "-")
+    assert downloaded_name(response).endswith(".xlsx")
     return openpyxl.load_workbook(io.BytesIO(response.content))
 
 
@@ -364,6 +375,7 @@ def test_csv_has_a_bom_the_columns_and_exactly_the_filtered_rows(client, ledger_
     response = client.get(reverse("ledger_csv"), {"colour": "red", "sort": "due"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert downloaded_name(response).endswith(".csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [zh(h) for h in HEADERS]
@@ -414,3 +426,23 @@ def test_the_ledger_costs_the_same_queries_for_10_items_as_for_500(
     assert response.status_code == 200
     if name == "ledger":
         assert response.context["page"].paginator.count == 500
+
+
+def test_the_ledgers_colour_is_the_engines_colour_for_every_policy(client, world):
+    from workflows.deadlines import colour_at
+
+    put(world.inspection, m.InspectionState.RECTIFYING)
+    DeadlinePolicy.objects.filter(key="immediate_item").update(yellow_days=3)
+    items = make_items(world.inspection, 20)
+    Deadline.objects.filter(object_id__in=[i.pk for i in items[::2]]).update(
+        policy=DeadlinePolicy.objects.get(key="immediate_item")
+    )
+    response = ledger(client, world.office, sort="due")
+    shown = {row.pk: row.colour for row in response.context["rows"]}
+    now = timezone.now()
+    expected = {
+        d.object_id: colour_at(d, d.policy, now)
+        for d in Deadline.objects.select_related("policy").filter(kind="item")
+    }
+    assert shown == expected
+    assert set(expected.values()) == {"red", "yellow", "green"}
