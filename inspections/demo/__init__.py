@@ -171,6 +171,8 @@ def _people(users: list[DemoUser]) -> None:
                 "display_name": user.name,
                 "email": f"{user.username}@example.org",
                 "password": password,
+                # The office keeps the reference data (units, people, policies) in the admin.
+                "is_staff": user.role == "office",
             },
         )
         if user.role == "leading_group":
