@@ -37,10 +37,15 @@ def zh(text: str) -> str:
         return str(translation.gettext(text))
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
+@pytest.fixture
+def browser(demo) -> Iterator:
+    """Chromium for one test, started after the database is ready and stopped before it is
+    cleaned: while Playwright's loop runs, Django hands this thread other connection objects
+    (its connections are context-local), which would not carry the test database's
+    serialized contents that the flush and restore between tests rely on."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make install` (bin/system-packages).")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -49,6 +54,7 @@ def browser() -> Iterator:
         )
         yield browser
         browser.close()
+        connections.close_all()  # the ones opened inside Playwright's context
 
 
 @pytest.fixture
@@ -56,7 +62,7 @@ def demo(live_server, settings, tmp_path):
     """The demo round, as `make demo` loads it; uploads go to this test's own folder.
 
     The database comes from the module's `django_db` mark (transactional, with serialized
-    rollback); asking for `transactional_db` here as well loses the migrations' policies.
+    rollback, so the migrations' policies are back for the next test).
     """
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     load_demo()
