@@ -209,6 +209,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"level": "INFO", "handlers": ["console"]},
+    # Libraries that narrate their every step at INFO: only their warnings are news.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools", "PIL")
+    },
 }
 
 # CELERY

@@ -1,5 +1,6 @@
 """Files the units upload as evidence of rectification, kept outside the web root."""
 
+import os
 import uuid
 
 from django.conf import settings
@@ -11,9 +12,25 @@ from django.utils.translation import gettext_lazy as _
 from inspections.models.rectification import RectificationItem
 
 
+class EvidenceStorage(FileSystemStorage):
+    """The evidence folder, read from settings on every use so settings (and tests) may move it.
+
+    Django calls a field's storage callable once, when the model loads; FileSystemStorage
+    would then keep the folder it saw first.
+    """
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.EVIDENCE_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
 def evidence_storage() -> FileSystemStorage:
-    """The evidence folder, read at run time so settings (and tests) may move it."""
-    return FileSystemStorage(location=settings.EVIDENCE_ROOT, base_url=None)
+    """The storage of evidence files (no URL: a view checks the rules and streams them)."""
+    return EvidenceStorage(base_url=None)
 
 
 def evidence_path(instance: "EvidenceFile", filename: str) -> str:
