@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from inspections.models import (
     Inspection,
@@ -37,6 +38,23 @@ ITEM = "item"
 IMMEDIATE_ITEM = "immediate_item"
 LONG_TERM_PROGRESS = "long_term_progress"
 LEAD_REPORT_BACK = "lead_report_back"
+
+# What each kind of deadline is called on the pages, in the calendar feeds and the ledger.
+DEADLINE_KINDS = {
+    "on_site": gettext_lazy("On-site period"),
+    "report": gettext_lazy("Inspection report"),
+    "plan": gettext_lazy("Rectification plan"),
+    "rectification_report": gettext_lazy("Rectification report"),
+    "item": gettext_lazy("Rectification item"),
+    "long_term_progress": gettext_lazy("Long-term progress report"),
+    "report_back": gettext_lazy("Report back on the lead"),
+}
+
+
+def deadline_kind_label(kind: str) -> str:
+    """The person-readable name of a deadline's kind."""
+    return str(DEADLINE_KINDS.get(kind, kind.replace("_", " ")))
+
 
 # Responsible parties, as the recipients adapter (inspections/notifications/) reads them.
 UNIT, TEAM, RECEIVING_ORGAN = "unit", "team", "receiving_organ"

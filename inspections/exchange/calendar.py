@@ -8,23 +8,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from inspections.deadlines import deadline_kind_label
 from inspections.models import Inspection, Lead, RectificationItem, User
 from inspections.selectors import inspections_visible_to, items_visible_to, leads_visible_to
 from workflows.ics import Event, calendar_text
 from workflows.models import LIVE_STATUSES, Deadline, DeadlineStatus
-
-# The same words the inspection page uses for each kind of deadline.
-DEADLINE_KINDS = {
-    "on_site": gettext_lazy("On-site period"),
-    "report": gettext_lazy("Inspection report"),
-    "plan": gettext_lazy("Rectification plan"),
-    "rectification_report": gettext_lazy("Rectification report"),
-    "item": gettext_lazy("Rectification item"),
-    "long_term_progress": gettext_lazy("Long-term progress report"),
-    "report_back": gettext_lazy("Report back on the lead"),
-}
 
 
 def deadlines_for_user(user: User) -> list[Deadline]:
@@ -90,7 +79,7 @@ def feed_for_user(user: User) -> str:
             subject, path = subjects.get(
                 (deadline.content_type_id, deadline.object_id), (deadline.responsible_name, "")
             )
-            kind = str(DEADLINE_KINDS.get(deadline.kind, deadline.kind.replace("_", " ")))
+            kind = deadline_kind_label(deadline.kind)
             summary = f"{kind}: {subject}"
             if deadline.status == DeadlineStatus.MISSED:
                 summary = _("Overdue: %(summary)s") % {"summary": summary}

@@ -13,8 +13,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from inspections.deadlines import deadline_kind_label
 from inspections.models import (
     Inspection,
     InspectionState,
@@ -40,21 +40,6 @@ from workflows.models import LIVE_STATUSES, Deadline
 LIMIT = 50
 
 # How the pages name each kind of deadline (the same msgids as the inspection page's).
-DEADLINE_KINDS = {
-    "on_site": _("On-site period"),
-    "report": _("Inspection report"),
-    "plan": _("Rectification plan"),
-    "rectification_report": _("Rectification report"),
-    "item": _("Rectification item"),
-    "long_term_progress": _("Long-term progress report"),
-    "report_back": _("Report back on the lead"),
-}
-
-
-def deadline_kind_label(kind: str) -> str:
-    return str(DEADLINE_KINDS.get(kind, kind.replace("_", " ")))
-
-
 FINISHED = (InspectionState.CLOSED, InspectionState.CANCELLED)
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from inspections.deadlines import deadline_kind_label
 from inspections.models import Inspection, InspectionState, Lead, RectificationItem
 from inspections.selectors import (
     inspection_and_item_deadlines,
@@ -75,16 +76,6 @@ class TimelineRow:
     note: str
 
 
-DEADLINE_KINDS = {
-    "on_site": _("On-site period"),
-    "report": _("Inspection report"),
-    "plan": _("Rectification plan"),
-    "rectification_report": _("Rectification report"),
-    "item": _("Rectification item"),
-    "long_term_progress": _("Long-term progress report"),
-    "report_back": _("Report back on the lead"),
-}
-
 # The deadline's own words: "Open" alone is already an item state in the catalogue.
 DEADLINE_STATUSES = {
     DeadlineStatus.OPEN: pgettext_lazy("deadline", "Open"),
@@ -132,7 +123,7 @@ def _dates(obj: Any, names: tuple[str, ...]) -> list[DateRow]:
 def _deadline_row(deadline: Deadline, subject: str, now: datetime.datetime) -> DeadlineRow:
     row = {
         "subject": subject,
-        "kind": DEADLINE_KINDS.get(deadline.kind, deadline.kind.replace("_", " ")),
+        "kind": deadline_kind_label(deadline.kind),
         "responsible": deadline.responsible_name,
         "due_on": deadline.due_on,
         "status": deadline.status,
