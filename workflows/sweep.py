@@ -7,7 +7,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from workflows.deadlines import Step, apply_step, step_due
@@ -98,8 +98,30 @@ def _process(rows: list[Deadline], policies: dict[int, DeadlinePolicy], now) -> 
 
 
 def _save_moves(rows: list[Deadline]) -> None:
-    """One UPDATE per distinct outcome: rows swept at one instant mostly share theirs, and
-    this is several times faster than a per-row CASE (bulk_update)."""
+    """Write every row's new colour, status, next action and count back in one statement.
+
+    Rows swept together have varied due dates, so their outcomes mostly differ: one UPDATE
+    per outcome would be one round trip per row. PostgreSQL joins the chunk's values as arrays.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Deadline._meta.db_table} AS d SET colour = v.colour,"
+                " status = v.status, next_action_at = v.next_action_at,"
+                " overdue_reminders = v.overdue_reminders"
+                " FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::timestamptz[],"
+                " %s::smallint[]) AS v(id, colour, status, next_action_at, overdue_reminders)"
+                " WHERE d.id = v.id",
+                [
+                    [row.pk for row in rows],
+                    [row.colour for row in rows],
+                    [row.status for row in rows],
+                    [row.next_action_at for row in rows],
+                    [row.overdue_reminders for row in rows],
+                ],
+            )
+        return
+    # Elsewhere (SQLite): one UPDATE per distinct outcome.
     outcomes: dict[tuple, list[int]] = defaultdict(list)
     for row in rows:
         outcome = (row.colour, row.status, row.next_action_at, row.overdue_reminders)
