@@ -8,6 +8,7 @@ see, which tells the two apart.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from inspections.models import (
@@ -33,6 +34,32 @@ from workflows.models import AuditEntry, Colour, Deadline, DeadlineStatus
 MAX_ID = 2**63 - 1
 
 
+class StrictFilterSet(filters.FilterSet):
+    """A filter given with no value is refused, not ignored: `?due_before=` is a mistake."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        empty = [
+            name for name in self.filters if name in self.data and "" in self.data.getlist(name)
+        ]
+        for name in empty:
+            self.form.add_error(name, _("Give a value, or leave the filter out."))
+        return valid and not empty
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    """true or false, nothing else (django-filter's own also takes "null" and "unknown")."""
+
+    field_class = forms.TypedChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        # Not django-filter's BooleanWidget, which reads "null" as "no filter".
+        kwargs["widget"] = forms.Select
+        super().__init__(*args, **kwargs)
+
+
 class IdFilter(filters.NumberFilter):
     """A record id: a whole positive number."""
 
@@ -44,7 +71,7 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class RoundFilter(filters.FilterSet):
+class RoundFilter(StrictFilterSet):
     state = filters.MultipleChoiceFilter(choices=RoundState.choices)
     term = filters.NumberFilter(field_name="term__number", min_value=1, max_value=32767)
 
@@ -53,7 +80,7 @@ class RoundFilter(filters.FilterSet):
         fields = ["state", "term"]
 
 
-class BatchFilter(filters.FilterSet):
+class BatchFilter(StrictFilterSet):
     round = IdFilter(field_name="round_id")
 
     class Meta:
@@ -61,7 +88,7 @@ class BatchFilter(filters.FilterSet):
         fields = ["round"]
 
 
-class UnitFilter(filters.FilterSet):
+class UnitFilter(StrictFilterSet):
     name = filters.CharFilter(lookup_expr="icontains", max_length=200)
     round = IdFilter(field_name="inspections__round_id", distinct=True)
 
@@ -70,7 +97,7 @@ class UnitFilter(filters.FilterSet):
         fields = ["name", "round"]
 
 
-class TeamFilter(filters.FilterSet):
+class TeamFilter(StrictFilterSet):
     state = filters.MultipleChoiceFilter(choices=TeamState.choices)
     round = IdFilter(field_name="round_id")
 
@@ -79,7 +106,7 @@ class TeamFilter(filters.FilterSet):
         fields = ["state", "round"]
 
 
-class InspectionFilter(filters.FilterSet):
+class InspectionFilter(StrictFilterSet):
     state = filters.MultipleChoiceFilter(choices=InspectionState.choices)
     kind = filters.MultipleChoiceFilter(choices=InspectionKind.choices)
     round = IdFilter(field_name="round_id")
@@ -92,7 +119,7 @@ class InspectionFilter(filters.FilterSet):
         fields = ["state", "kind", "round", "batch", "team", "unit"]
 
 
-class _OfInspection(filters.FilterSet):
+class _OfInspection(StrictFilterSet):
     """Filters of records that belong to an inspection."""
 
     inspection = IdFilter(field_name="inspection_id")
@@ -127,7 +154,7 @@ class RectificationItemFilter(_OfInspection):
     colour = filters.ChoiceFilter(choices=COLOUR_CHOICES, method="filter_colour")
     due_after = filters.DateFilter(field_name="due_on", lookup_expr="gte")
     due_before = filters.DateFilter(field_name="due_on", lookup_expr="lte")
-    is_immediate = filters.BooleanFilter()
+    is_immediate = StrictBooleanFilter()
 
     class Meta:
         model = RectificationItem
@@ -140,7 +167,7 @@ class RectificationItemFilter(_OfInspection):
         return queryset.filter(colour=value)
 
 
-class DeadlineFilter(filters.FilterSet):
+class DeadlineFilter(StrictFilterSet):
     state = filters.MultipleChoiceFilter(field_name="status", choices=DeadlineStatus.choices)
     colour = filters.MultipleChoiceFilter(choices=Colour.choices)
     kind = filters.CharFilter(max_length=64)
@@ -162,7 +189,7 @@ class DeadlineFilter(filters.FilterSet):
         fields = ["state", "colour", "kind", "responsible", "subject_type", "subject"]
 
 
-class AuditEntryFilter(filters.FilterSet):
+class AuditEntryFilter(StrictFilterSet):
     subject_type = filters.CharFilter(field_name="content_type__model", max_length=100)
     subject = IdFilter(field_name="object_id")
     action = filters.CharFilter(max_length=64)

@@ -18,10 +18,12 @@ from inspections.actions import Action
 from inspections.models import (
     Batch,
     Finding,
+    Grade,
     Inspection,
     Lead,
     RectificationItem,
     Round,
+    Route,
     Team,
     TeamMember,
     Unit,
@@ -179,6 +181,10 @@ class InspectionSerializer(StatefulSerializer):
     """An inspection; fields in INSPECTION_FULL_ONLY are null in the reduced view."""
 
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    # Blank until the office grades the rectification.
+    grade = serializers.ChoiceField(
+        choices=Grade.choices, allow_blank=True, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Inspection
@@ -242,6 +248,8 @@ class FindingSerializer(PlainSerializer):
 
 class LeadSerializer(StatefulSerializer):
     unit_name = serializers.CharField(source="inspection.unit.name", read_only=True)
+    # Blank until the leading group decides.
+    route = serializers.ChoiceField(choices=Route.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Lead

@@ -34,5 +34,5 @@ urlpatterns = [
     *router.urls,
     *action_routes,
     # Last: whatever else is asked under /api/v1/ is a 404 in the API's error shape.
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+    re_path(r"^[\s\S]*$", views.NotFoundView.as_view(), name="not-found"),
 ]

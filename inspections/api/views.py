@@ -31,6 +31,7 @@ from rest_framework.views import APIView
 from inspections.actions import Action, action_named, actions_for, field_specs, take
 from inspections.api import filters, serializers
 from inspections.api.errors import error_body
+from inspections.api.schema import ApiAutoSchema
 from inspections.selectors import api as selectors
 from inspections.selectors import (
     inspections_visible_to,
@@ -59,6 +60,7 @@ class ApiMixin:
     language cookie, so here the cookie still wins and Accept-Language comes next.
     """
 
+    schema = ApiAutoSchema()
     # Token first: its WWW-Authenticate header turns "not signed in" into a 401, not a 403.
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
@@ -79,8 +81,29 @@ class ApiMixin:
 
 
 class Pages(PageNumberPagination):
+    """Numbered pages; a `page_size` that is not a whole number from 1 to 200 is refused."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        asked = request.query_params.getlist(self.page_size_query_param)
+        if not asked:
+            return self.page_size
+        try:
+            size = int(asked[-1])
+        except ValueError:
+            size = 0
+        if len(asked) > 1 or not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Give one whole number from 1 to %(most)d.")
+                        % {"most": self.max_page_size}
+                    ]
+                }
+            )
+        return size
 
 
 class LimitedJSONParser(parsers.JSONParser):

@@ -223,3 +223,20 @@ def test_an_unknown_action_is_a_404(notified, world):
     )
 
     assert_refused(response, 404, "not_found", notified)
+
+
+@pytest.mark.parametrize(
+    "collection,query,field",
+    [
+        ("audit", "before=", "before"),
+        ("deadlines", "due_before=", "due_before"),
+        ("rectification-items", "is_immediate=null", "is_immediate"),
+        ("inspections", "page_size=null", "page_size"),
+        ("inspections", "page_size=0", "page_size"),
+        ("inspections", "page_size=201", "page_size"),
+    ],
+)
+def test_empty_or_untyped_filters_and_page_sizes_are_refused(world, collection, query, field):
+    response = client_as(world, "office").get(f"/api/v1/{collection}/?{query}")
+
+    assert (response.status_code, list(response.json()["fields"])) == (400, [field])
