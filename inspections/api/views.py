@@ -98,7 +98,7 @@ class Pages(PageNumberPagination):
             raise exceptions.ValidationError(
                 {
                     self.page_size_query_param: [
-                        _("Give one whole number from 1 to %(most)d.")
+                        _("Give one whole number of records per page, from 1 to %(most)d.")
                         % {"most": self.max_page_size}
                     ]
                 }
