@@ -69,9 +69,12 @@ def _our_sweep() -> dict:
 def _reference_job() -> dict:
     """The reference systems' way: read every live deadline into Python, check each, act.
 
-    The check is the same decision the sweep makes (is its next action due?); the acting is
-    the same code, so the difference is only in finding the rows.
+    Each row is checked as an SLA job checks each finding: its colour and the step its
+    policy calls for are worked out in Python (the engine's own functions). The rows acted
+    on are the same as the sweep's (their next action has come), and the acting is the same
+    code, so the difference is in finding the rows.
     """
+    from workflows.deadlines import colour_at, step_due
     from workflows.models import LIVE_STATUSES, Deadline, DeadlinePolicy
     from workflows.sweep import _process
 
@@ -81,6 +84,9 @@ def _reference_job() -> dict:
     with transaction.atomic():
         for deadline in Deadline.objects.filter(status__in=LIVE_STATUSES).iterator(chunk_size=2000):
             checked += 1
+            policy = policies[deadline.policy_id]
+            colour_at(deadline, policy, NOW)
+            step_due(deadline, policy, NOW)
             if deadline.next_action_at is not None and deadline.next_action_at <= NOW:
                 due.append(deadline)
         messages = 0

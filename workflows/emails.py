@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from email.utils import formataddr
 
 from django.conf import settings
@@ -13,6 +14,47 @@ from workflows.ics import calendar_event
 from workflows.models import OutboxMessage
 from workflows.subjects import subjects_for
 
+# A deadline's step goes to several people at once (liaisons, the unit's mailbox, the party
+# head, the office), and the letters are delivered back to back: a worker reads the domain's
+# context once for them. Kept for seconds only, as the content is read at delivery anyway;
+# only worker processes keep it (see workflows.tasks), so tests and pages always read afresh.
+CONTEXT_SECONDS = 10.0
+_contexts: dict[tuple, tuple[float, dict]] = {}
+_keep = {"enabled": False}
+
+
+def keep_contexts(enabled: bool = True) -> None:
+    """Let this process reuse deadline contexts briefly (called when a worker starts)."""
+    _keep["enabled"] = enabled
+    _contexts.clear()
+
+
+def _context_key(message: OutboxMessage) -> tuple:
+    deadline = message.deadline
+    return (
+        deadline.pk,
+        message.language,
+        # Letters written together (one sweep chunk) share the second they were written in.
+        message.created_at.replace(microsecond=0),
+        *(
+            getattr(deadline, name)
+            for name in (
+                "content_type_id",
+                "object_id",
+                "kind",
+                "policy_id",
+                "responsible",
+                "responsible_name",
+                "due_on",
+                "status",
+                "colour",
+                "overdue_reminders",
+                "reopens",
+                "extensions",
+            )
+        ),
+    )
+
 
 def _deadline_context(message: OutboxMessage) -> dict:
     """For a deadline's letter: what the domain says about it, as of when the sweep wrote it.
@@ -21,10 +63,21 @@ def _deadline_context(message: OutboxMessage) -> dict:
     """
     if message.deadline_id is None:
         return {}
+    keep = _keep["enabled"]
+    if keep:
+        key = _context_key(message)
+        kept = _contexts.get(key)
+        if kept is not None and time.monotonic() - kept[0] < CONTEXT_SECONDS:
+            return kept[1]
     deadline = message.deadline
     adapter = subjects_for(deadline)
     contexts = adapter.context([deadline], message.language, now=message.created_at)
-    return contexts.get(deadline.pk, {})
+    context = contexts.get(deadline.pk, {})
+    if keep:
+        if len(_contexts) > 1000:  # bounded: old entries are useless anyway
+            _contexts.clear()
+        _contexts[key] = (time.monotonic(), context)
+    return context
 
 
 def render_message(message: OutboxMessage) -> EmailMultiAlternatives:

@@ -5,14 +5,25 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
+from celery.signals import worker_init, worker_process_init
 from django.utils import timezone
 
 from workflows.delivery import TransientDeliveryError, deliver, give_up
+from workflows.emails import keep_contexts
 from workflows.models import OutboxMessage, OutboxStatus
 from workflows.outbox import dispatch, enqueue
 from workflows.sweep import sweep
 
 MAX_DELIVERY_RETRIES = 5
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _worker_keeps_contexts(**_kwargs) -> None:
+    """Workers reuse a deadline's e-mail context across its recipients' letters (emails.py)."""
+    keep_contexts()
+
+
 # A pending row enqueued longer ago than this was lost by the broker (or never reached it).
 DRAIN_AFTER = datetime.timedelta(minutes=10)
 
