@@ -193,7 +193,7 @@ def test_a_broken_workbook_reports_every_problem_with_row_and_column_and_writes_
     assert not AuditEntry.objects.filter(action="import_units").exists()
 
 
-def test_problems_are_reported_in_chinese_for_a_chinese_reader(office, exchange_catalog):
+def test_problems_are_reported_in_chinese_for_a_chinese_reader(office):
     rows = [UNIT_HEADERS, ["市甲局", "", "", "", "", "bad", ""]]
     with translation.override("zh-hans"):
         error = refuse(
