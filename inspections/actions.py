@@ -1,12 +1,13 @@
 """The catalogue of what a person can do to a record, and the form each action needs.
 
 The web pages draw one button and form per action, and the API lists and takes them by
-name; both go through `take`, so the two front doors cannot drift apart.
+name; both go through `take`, so the two front doors cannot drift apart. The forms live in
+`inspections.forms`, which does not import this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,18 +15,42 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from inspections.forms import (
+    ActionForm,
+    ConfirmForm,
+    DatedForm,
+    DecideLeadForm,
+    DisclosureForm,
+    EvidenceForm,
+    FeedbackForm,
+    FindingForm,
+    GradeForm,
+    LeadForm,
+    NoteForm,
+    NotifyForm,
+    OnsiteWorkForm,
+    PlanItemChangeForm,
+    PlanItemForm,
+    ProgressForm,
+    ReasonForm,
+    RectificationReportForm,
+    ReportBackForm,
+    ShortReasonForm,
+    SubmitItemForm,
+    SubmitPlanForm,
+)
 from inspections.models import (
-    Grade,
+    Finding,
     Inspection,
     InspectionState,
     ItemState,
     Lead,
-    ReceivingOrgan,
     RectificationItem,
     Round,
-    Route,
     Team,
 )
+from inspections.services import evidence as evidence_services
+from inspections.services import findings as finding_services
 from inspections.services import inspections as inspection_services
 from inspections.services import leads as lead_services
 from inspections.services import rectification as item_services
@@ -34,122 +59,6 @@ from inspections.services import teams as team_services
 from inspections.states import inspection_states_from
 from workflows.errors import InvalidInput
 from workflows.transitions import transition_label, transitions_of
-
-# Fields, one definition each: a form is a choice of these. ---------------------------------
-
-
-def _on() -> forms.DateField:
-    return forms.DateField(
-        label=_("Date it happened"),
-        required=False,
-        help_text=_("Leave empty for today."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-
-def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-
-def _text(label: str, *, required: bool = True, max_length: int | None = None) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        widget=forms.TextInput if max_length and max_length <= 300 else forms.Textarea,
-    )
-
-
-def _note() -> forms.CharField:
-    return forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-def _count(label: str) -> forms.IntegerField:
-    return forms.IntegerField(label=label, min_value=0, max_value=1_000_000)
-
-
-class ActionForm(forms.Form):
-    """Base of every action's form: nothing but the fields the service takes."""
-
-
-def _form(name: str, **fields: forms.Field) -> type[ActionForm]:
-    return type(name, (ActionForm,), fields)
-
-
-DatedForm = _form("DatedForm", on=_on(), note=_note())
-ReasonForm = _form("ReasonForm", reason=_text(_("Reason"), max_length=2000))
-ShortReasonForm = _form("ShortReasonForm", reason=_text(_("Reason"), max_length=300))
-NoteForm = _form("NoteForm", note=_note())
-NotifyForm = _form(
-    "NotifyForm",
-    on=_on(),
-    stationing_on=_date(
-        _("Day the team arrives"), help_text=_("Leave empty for three days after the notice.")
-    ),
-    note=_note(),
-)
-FeedbackForm = _form(
-    "FeedbackForm",
-    consent_reference=_text(_("Reference of the committee's consent"), max_length=200),
-    on=_on(),
-    note=_note(),
-)
-SubmitPlanForm = _form(
-    "SubmitPlanForm",
-    signed_by=_text(_("Signed off by (the unit's head)"), max_length=100),
-    signed_on=_date(_("Signed on"), help_text=_("Leave empty for today.")),
-    on=_on(),
-    note=_note(),
-)
-RectificationReportForm = _form(
-    "RectificationReportForm",
-    report=_text(_("The unit's rectification report")),
-    principal_report=_text(_("The principal leader's report on organising the rectification")),
-    on=_on(),
-    note=_note(),
-)
-OnsiteWorkForm = _form(
-    "OnsiteWorkForm",
-    talks=_count(_("Individual talks")),
-    letters_calls_visits=_count(_("Letters, calls and visits received")),
-    documents_reviewed=_count(_("Documents reviewed")),
-    questionnaires=_count(_("Questionnaires")),
-)
-GradeForm = _form(
-    "GradeForm",
-    grade=forms.ChoiceField(label=_("Grade"), choices=Grade.choices),
-    note=_note(),
-)
-DisclosureForm = _form(
-    "DisclosureForm",
-    reference=_text(_("Where it was made public"), max_length=300),
-    on=_on(),
-)
-DecideLeadForm = _form(
-    "DecideLeadForm",
-    route=forms.ChoiceField(label=_("Route"), choices=Route.choices),
-    receiving_organ=forms.ModelChoiceField(
-        label=_("Receiving organ"), queryset=ReceivingOrgan.objects.order_by("pk"), required=False
-    ),
-    on=_on(),
-    note=_note(),
-)
-ReportBackForm = _form("ReportBackForm", outcome=_text(_("What was done with the lead")), on=_on())
-SubmitItemForm = _form(
-    "SubmitItemForm",
-    progress=_text(_("What was done")),
-    evidence=_text(_("Evidence")),
-    on=_on(),
-)
-ProgressForm = _form("ProgressForm", progress=_text(_("Progress")))
-
 
 # The catalogue. ----------------------------------------------------------------------------
 
@@ -170,6 +79,18 @@ class Action:
     label_text: str = ""
     permission: str = ""
     states: tuple[str, ...] = ()
+    # A further check on the record beyond its state (a plan item must be a planned one of a
+    # plan still being drafted); the service checks it again under its lock.
+    applies: Callable[[Any], bool] | None = None
+    # What an unbound form starts with (a change form shows the item as it stands).
+    initial: Callable[[Any], dict[str, Any]] | None = None
+    # Its form takes a file: the pages post it as multipart; the JSON API does not offer it.
+    multipart: bool = False
+    # The kind of record it adds under this one: the pages draw it beside that list, and
+    # the API answers with the new record.
+    creates: type[models.Model] | None = None
+    # It deletes the record it is taken on: the API answers with no body.
+    removes: bool = False
 
     @property
     def is_transition(self) -> bool:
@@ -189,18 +110,33 @@ class Action:
         return str(transitions_of(self.model, self.name)[0].target)
 
     def is_open(self, instance: models.Model) -> bool:
-        """Whether the record's state lets this action start (conditions are the service's)."""
+        """Whether the record lets this action start (conditions are the service's)."""
         state = instance.state
         if self.is_transition:
             method = getattr(type(instance), self.name)
-            return method._django_fsm.get_transition(state) is not None
-        return state in self.states
+            if method._django_fsm.get_transition(state) is None:
+                return False
+        elif state not in self.states:
+            return False
+        return self.applies is None or self.applies(instance)
 
     def is_allowed(self, instance: models.Model, user: Any) -> bool:
         """Whether `user` holds the permission for this action on `instance`."""
         if self.is_transition:
             return transitions_of(type(instance), self.name)[0].has_perm(instance, user)
         return user.has_perm(self.permission, instance)
+
+    def bind(
+        self,
+        instance: models.Model,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> ActionForm:
+        """The action's form for `instance`: bound to `data`, or unbound with its initial values."""
+        if data is None and self.initial is not None:
+            kwargs.setdefault("initial", self.initial(instance))
+        return self.form(data, files, record=instance, **kwargs)
 
 
 def _transitions(
@@ -215,6 +151,19 @@ def _transitions(
 
 
 S = InspectionState
+# The unit drafts its plan between feedback and submitting it (and again once it is returned).
+PLAN_STATES = (S.FEEDBACK_GIVEN,)
+
+
+def _is_in_a_plan_being_drafted(item: RectificationItem) -> bool:
+    """An open item of the plan (not an immediate-rectification notice) while it is drafted."""
+    return (
+        item.state == ItemState.OPEN
+        and not item.is_immediate
+        and item.inspection.state in PLAN_STATES
+    )
+
+
 CATALOGUE: dict[type[models.Model], list[Action]] = {
     Round: _transitions(
         Round,
@@ -296,6 +245,39 @@ CATALOGUE: dict[type[models.Model], list[Action]] = {
             permission="inspections.grade_inspection",
             states=(S.RECTIFICATION_ACCEPTED, S.CLOSED),
         ),
+        Action(
+            model=Inspection,
+            name="record_finding",
+            service=finding_services.finding_record,
+            subject="inspection",
+            form=FindingForm,
+            label_text=_("Record a finding"),
+            permission="inspections.add_finding",
+            states=finding_services.RECORDING_STATES,
+            creates=Finding,
+        ),
+        Action(
+            model=Inspection,
+            name="register_lead",
+            service=lead_services.lead_register,
+            subject="inspection",
+            form=LeadForm,
+            label_text=_("Register a lead"),
+            permission="inspections.register_lead",
+            states=lead_services.REGISTERING_STATES,
+            creates=Lead,
+        ),
+        Action(
+            model=Inspection,
+            name="add_plan_item",
+            service=item_services.plan_item_add,
+            subject="inspection",
+            form=PlanItemForm,
+            label_text=_("Add an item to the plan"),
+            permission="inspections.edit_plan_inspection",
+            states=PLAN_STATES,
+            creates=RectificationItem,
+        ),
     ],
     Lead: _transitions(
         Lead,
@@ -330,6 +312,45 @@ CATALOGUE: dict[type[models.Model], list[Action]] = {
             permission="inspections.report_progress_rectificationitem",
             states=(ItemState.IN_PROGRESS, ItemState.LONG_TERM),
         ),
+        Action(
+            model=RectificationItem,
+            name="update_plan_item",
+            service=item_services.plan_item_update,
+            subject="item",
+            form=PlanItemChangeForm,
+            label_text=_("Change the item"),
+            permission="inspections.edit_plan_inspection",
+            states=(ItemState.OPEN,),
+            applies=_is_in_a_plan_being_drafted,
+            initial=lambda item: {
+                "measure": item.measure,
+                "responsible_person": item.responsible_person,
+                "due_on": item.due_on,
+            },
+        ),
+        Action(
+            model=RectificationItem,
+            name="remove_plan_item",
+            service=item_services.plan_item_remove,
+            subject="item",
+            form=ConfirmForm,
+            label_text=_("Remove the item from the plan"),
+            permission="inspections.edit_plan_inspection",
+            states=(ItemState.OPEN,),
+            applies=_is_in_a_plan_being_drafted,
+            removes=True,
+        ),
+        Action(
+            model=RectificationItem,
+            name="upload_evidence",
+            service=evidence_services.evidence_upload,
+            subject="item",
+            form=EvidenceForm,
+            label_text=_("Upload evidence"),
+            permission="inspections.upload_evidence_rectificationitem",
+            states=evidence_services.UPLOAD_STATES,
+            multipart=True,
+        ),
     ],
 }
 
@@ -358,22 +379,25 @@ def take(
     *,
     instance: models.Model,
     actor: Any,
-    data: Any,
+    data: Mapping[str, Any],
+    files: Mapping[str, Any] | None = None,
     version: int | None = None,
     strict: bool = False,
 ) -> Any:
-    """Validate `data` with the action's form and run its service on `instance` for `actor`.
+    """Validate `data` (and `files`) with the action's form and run its service on `instance`.
 
-    `version` is the one the person saw (a stale form is refused by the service).
-    `strict` refuses fields the form does not know, as the API does; a browser form
-    carries its CSRF token and button name beside the fields, so the pages are not strict.
+    The form is bound to `instance`, so a choice among the record's own rows refuses any
+    other id as "not a valid choice". `version` is the one the person saw (a stale form is
+    refused by the service). `strict` refuses fields the form does not know, as the API
+    does; a browser form carries its CSRF token and button name beside the fields, so the
+    pages are not strict. Returns what the service returns (the record, or the one it added).
     Raises InvalidInput with every field's errors, or the service's own error.
     """
     if strict:
-        unknown = sorted(set(data) - set(action.form.base_fields))
+        unknown = sorted((set(data) | set(files or ())) - set(action.form.base_fields))
         if unknown:
             raise InvalidInput(fields={name: [str(_("Unknown field."))] for name in unknown})
-    form = action.form(data)
+    form = action.bind(instance, data, files)
     if not form.is_valid():
         raise InvalidInput(fields=_form_errors(form))
     if version is not None:
@@ -387,9 +411,14 @@ def _form_errors(form: forms.Form) -> dict[str, list[str]]:
     }
 
 
-def field_specs(action: Action) -> list[dict[str, Any]]:
-    """The fields an action needs, described for the API (name, type, required, label, choices)."""
-    return [_field_spec(name, field) for name, field in action.form.base_fields.items()]
+def field_specs(action: Action, instance: models.Model | None = None) -> list[dict[str, Any]]:
+    """The fields an action needs, described for the API (name, type, required, label, choices).
+
+    Given the record, a choice of rows (an `id` field) lists the ids the record allows,
+    e.g. the inspection's own findings for a plan item, so a script need not guess them.
+    """
+    fields = action.bind(instance).fields if instance is not None else action.form.base_fields
+    return [_field_spec(name, field, listed=instance is not None) for name, field in fields.items()]
 
 
 _FIELD_TYPES: Iterable[tuple[type[forms.Field], str]] = (
@@ -401,7 +430,7 @@ _FIELD_TYPES: Iterable[tuple[type[forms.Field], str]] = (
 )
 
 
-def _field_spec(name: str, field: forms.Field) -> dict[str, Any]:
+def _field_spec(name: str, field: forms.Field, *, listed: bool = False) -> dict[str, Any]:
     kind = next(kind for cls, kind in _FIELD_TYPES if isinstance(field, cls))
     spec: dict[str, Any] = {
         "name": name,
@@ -413,6 +442,8 @@ def _field_spec(name: str, field: forms.Field) -> dict[str, Any]:
         spec["max_length"] = field.max_length
     if kind == "choice":
         spec["choices"] = [{"value": value, "label": str(label)} for value, label in field.choices]
+    if kind == "id" and listed:
+        spec["choices"] = [{"value": row.pk, "label": str(row)} for row in field.queryset]
     if field.help_text:
         spec["help_text"] = str(field.help_text)
     return spec

@@ -392,7 +392,11 @@ class FieldSpecSerializer(serializers.Serializer):
     label = serializers.CharField()
     max_length = serializers.IntegerField(required=False)
     help_text = serializers.CharField(required=False)
-    choices = serializers.ListField(child=serializers.DictField(), required=False)
+    choices = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="The values allowed: for an `id`, the rows this record allows (value, label).",
+    )
 
 
 class ActionSerializer(serializers.Serializer):

@@ -3,7 +3,6 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from inspections.actions import actions_of
 from inspections.api import views
 from inspections.api.docs import DocsView, SchemaView
 from inspections.api.serializers import ROUTE_OF_MODEL
@@ -14,7 +13,8 @@ router = SimpleRouter()
 for prefix, viewset in views.VIEWSETS.items():
     router.register(prefix, viewset, basename=ROUTE_OF_MODEL[viewset.model])
 
-# One route per action (not one `<name>` route), so each has its own request body in the schema.
+# One route per action (not one `<name>` route), so each has its own request body in the schema;
+# a file upload is the pages' alone (the API takes JSON only).
 action_routes = [
     path(
         f"{prefix}/<int:pk>/transitions/{action.name}/",
@@ -23,7 +23,7 @@ action_routes = [
     )
     for prefix, viewset in views.VIEWSETS.items()
     if issubclass(viewset, views.StatefulViewSet)
-    for action in actions_of(viewset.model)
+    for action in views.offered_actions_of(viewset.model)
 ]
 
 urlpatterns = [

@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from inspections.actions import Action, action_named, actions_for, field_specs, take
+from inspections.actions import Action, action_named, actions_for, actions_of, field_specs, take
 from inspections.api import filters, serializers
 from inspections.api.errors import error_body
 from inspections.api.schema import ApiAutoSchema
@@ -167,9 +167,10 @@ class StatefulViewSet(ResourceViewSet):
                 "is_transition": action.is_transition,
                 "target": action.target,
                 "url": serializers.absolute(request, f"{route}-{action.name}", record.pk),
-                "fields": field_specs(action),
+                "fields": field_specs(action, record),
             }
             for action in actions_for(record, request.user)
+            if is_offered(action)
         ]
         return Response(serializers.ActionSerializer(data, many=True).data)
 
@@ -310,7 +311,23 @@ VIEWSETS: dict[str, type[ResourceViewSet]] = {
 }
 
 
+VIEWSET_OF_MODEL: dict[type[Model], type[ResourceViewSet]] = {
+    viewset.model: viewset for viewset in VIEWSETS.values()
+}
+
+
 # Taking an action ------------------------------------------------------------------------------
+
+
+def is_offered(action: Action) -> bool:
+    """Whether the JSON API takes `action`: all but a file upload, which only the pages take."""
+    return not action.multipart
+
+
+def offered_actions_of(model: type[Model]) -> list[Action]:
+    """The catalogue's actions of `model` that have a route in the API."""
+    return [action for action in actions_of(model) if is_offered(action)]
+
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
 
@@ -341,13 +358,25 @@ class TransitionView(ApiMixin, APIView):
         body.is_valid(raise_exception=True)
         fields = dict(body.validated_data)
         version = fields.pop("version")
-        take(action, instance=record, actor=request.user, data=fields, version=version, strict=True)
-        # Re-read through the same selector, so the answer has what a GET would have.
+        result = take(
+            action, instance=record, actor=request.user, data=fields, version=version, strict=True
+        )
+        if action.creates is not None:
+            return self._answer(request, VIEWSET_OF_MODEL[action.creates], result, status=201)
+        if action.removes:
+            return Response(status=204)
+        return self._answer(request, viewset, record, status=200)
+
+    def _answer(self, request, viewset: type[ResourceViewSet], record: Model, status: int):
+        """The record as a GET would show it now, read again through the same selector."""
         fresh = viewset.visible(request.user).filter(pk=record.pk).first()
         if fresh is None:  # the action moved it out of the user's sight
             fresh = viewset.model.objects.get(pk=record.pk)
-        serializer = viewset.serializer_class(fresh, context={"request": request})
-        return Response(serializer.data, headers={"ETag": f'"{fresh.version}"'})
+        data = viewset.serializer_class(fresh, context={"request": request}).data
+        headers = {"ETag": f'"{fresh.version}"'} if "version" in data else {}
+        if status == 201:
+            headers["Location"] = data["url"]
+        return Response(data, status=status, headers=headers)
 
     def _body_with_version(self, request) -> dict[str, Any]:
         data = request.data
@@ -377,7 +406,7 @@ def transition_view(viewset: type[StatefulViewSet], action: Action) -> type[Tran
         summary=str(action.label),
         description=_describe(action),
         request=body,
-        responses={200: viewset.serializer_class, **ERRORS},
+        responses={**_success(action, viewset), **ERRORS},
         parameters=[
             OpenApiParameter(
                 "If-Match",
@@ -407,16 +436,34 @@ def transition_view(viewset: type[StatefulViewSet], action: Action) -> type[Tran
     )
 
 
+def _success(action: Action, viewset: type[StatefulViewSet]) -> dict[int, Any]:
+    """What the action answers when it goes through: the new record, nothing, or the record."""
+    if action.creates is not None:
+        created = VIEWSET_OF_MODEL[action.creates]
+        return {201: OpenApiResponse(created.serializer_class, description="The new record.")}
+    if action.removes:
+        return {204: OpenApiResponse(description="Done: the record is gone.")}
+    return {200: viewset.serializer_class}
+
+
 def _describe(action: Action) -> str:
     if action.is_transition:
         return (
             f"Transition `{action.name}` to `{action.target}`. Permission and state are "
             f"checked by the service; see `GET …/transitions/` for what the user may take now."
         )
-    return (
+    text = (
         f"Write `{action.name}` (keeps the state; allowed in: {', '.join(action.states)}). "
         f"Recorded in the audit trail."
     )
+    if action.creates is not None:
+        text += (
+            f" Answers 201 with the new {action.creates._meta.model_name} (its `url` also in"
+            f" `Location`); the record's `version` is left alone, so it is not checked."
+        )
+    if action.removes:
+        text += " Answers 204 with no body: the record is gone."
+    return text
 
 
 # Signing in with a token -----------------------------------------------------------------------

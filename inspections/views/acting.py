@@ -1,11 +1,12 @@
 """Taking actions from a page: the offers (button and form) a person gets, and one POST handler.
 
-A page offers the catalogue's actions (`inspections.actions`) and its own writes
-(`inspections.forms.WRITES`) for each record it shows. Each form posts back to the page with
-`do` = "<kind>:<id>:<action>" and the `version` the page was drawn with; `act` finds the
-record among those the page allows, takes the action, and either redirects with a message or
-returns an `Attempt` that the page draws again: the service's message, its details, and each
-field's error next to the field. A stale form comes back with the record as it stands now.
+A page offers the catalogue's actions (`inspections.actions`) for each record it shows; those
+that add a row (a finding, a lead, a plan item) it draws beside that list. Each form posts
+back to the page with `do` = "<kind>:<id>:<action>" and the `version` the page was drawn
+with; `act` finds the record among those the page allows, takes the action, and either
+redirects with a message or returns an `Attempt` that the page draws again: the service's
+message, its details, and each field's error next to the field. A stale form comes back
+with the record as it stands now.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from inspections.actions import Action, action_named, actions_of, take
-from inspections.forms import Write, write_named, writes_of
 from inspections.models import Inspection, Lead, RectificationItem
 from workflows.errors import ApplicationError, StaleObject
 
@@ -33,7 +33,6 @@ KINDS: dict[str, type[models.Model]] = {
 }
 KIND_OF = {model: kind for kind, model in KINDS.items()}
 
-Doable = Action | Write
 # Looks a record up among those the page shows: (kind, pk) -> the record, or None.
 Finder = Callable[[str, int], models.Model | None]
 
@@ -65,6 +64,8 @@ class Offer:
     form: forms.Form
     version: int
     multipart: bool = False
+    # It adds a row (a finding, a lead, a plan item): drawn beside that list.
+    adds_a_row: bool = False
     open: bool = False
     error: ApplicationError | None = None
 
@@ -75,53 +76,50 @@ class Offer:
 
 @dataclass
 class Offers:
-    """A record's offers: the transitions and writes of the catalogue, and the page's writes."""
+    """A record's offers by action name, in catalogue order."""
 
-    actions: list[Offer] = field(default_factory=list)
-    writes: dict[str, Offer] = field(default_factory=dict)
+    by_name: dict[str, Offer] = field(default_factory=dict)
+
+    @property
+    def actions(self) -> list[Offer]:
+        """The offers the page draws together on the record."""
+        return [offer for offer in self.by_name.values() if not offer.adds_a_row]
+
+    @property
+    def adds(self) -> dict[str, Offer]:
+        """The offers the page draws beside the list each adds to (findings, leads, the plan)."""
+        return {name: offer for name, offer in self.by_name.items() if offer.adds_a_row}
 
     def __bool__(self) -> bool:
-        return bool(self.actions or self.writes)
+        return bool(self.by_name)
 
 
-def _doables(model: type[models.Model]) -> list[Doable]:
-    return [*actions_of(model), *writes_of(model)]
-
-
-def _doable_named(model: type[models.Model], name: str) -> Doable | None:
-    return action_named(model, name) or write_named(model, name)
-
-
-def _bind(doable: Doable, instance: models.Model, do: str, data=None, files=None, **kwargs):
-    """The doable's form for this record, with field ids unique on the page."""
+def _bind(action: Action, instance: models.Model, do: str, data=None, files=None, **kwargs):
+    """The action's form for this record, with field ids unique on the page."""
     kwargs["auto_id"] = f"{do.replace(':', '-')}-%s"
-    if isinstance(doable, Write):
-        return doable.bind(instance, data, files, **kwargs)
-    return doable.form(data, files, **kwargs)
+    return action.bind(instance, data, files, **kwargs)
 
 
 def offers_for(instance: models.Model, user: Any, attempt: Attempt | None = None) -> Offers:
     """What `user` may do to `instance` now; the one just tried comes back open, as it was."""
     kind = KIND_OF[type(instance)]
     offers = Offers()
-    for doable in _doables(type(instance)):
-        if not (doable.is_open(instance) and doable.is_allowed(instance, user)):
+    for action in actions_of(type(instance)):
+        if not (action.is_open(instance) and action.is_allowed(instance, user)):
             continue
-        do = f"{kind}:{instance.pk}:{doable.name}"
+        do = f"{kind}:{instance.pk}:{action.name}"
         offer = Offer(
             do=do,
-            label=doable.label,
-            form=_bind(doable, instance, do),
+            label=action.label,
+            form=_bind(action, instance, do),
             version=instance.version,
-            multipart=getattr(doable, "multipart", False),
+            multipart=action.multipart,
+            adds_a_row=action.creates is not None,
         )
         if attempt is not None and attempt.do == do:
             offer.form, offer.error, offer.open = attempt.form, attempt.error, True
             attempt.placed = True
-        if isinstance(doable, Write):
-            offers.writes[doable.name] = offer
-        else:
-            offers.actions.append(offer)
+        offers.by_name[action.name] = offer
     return offers
 
 
@@ -150,10 +148,10 @@ def _attach_errors(form: forms.Form, error: ApplicationError) -> None:
                 form.add_error(name, text)
 
 
-def _stale_form(doable: Doable, instance: models.Model, do: str, data) -> forms.Form:
+def _stale_form(action: Action, instance: models.Model, do: str, data) -> forms.Form:
     """A fresh form that keeps what the person typed, to look at again against the new state."""
     initial = {name: data.get(name) for name in data if name not in ("do", "version")}
-    return _bind(doable, instance, do, initial=initial)
+    return _bind(action, instance, do, initial=initial)
 
 
 def act(request: HttpRequest, find: Finder) -> HttpResponse | Attempt:
@@ -161,36 +159,34 @@ def act(request: HttpRequest, find: Finder) -> HttpResponse | Attempt:
     do = request.POST.get("do", "")
     kind, pk, name = _parse(do)
     instance = find(kind, pk)
-    doable = _doable_named(KINDS[kind], name)
-    if instance is None or doable is None:
+    action = action_named(KINDS[kind], name)
+    if instance is None or action is None:
         raise Http404
     version = _version(request.POST.get("version"))
     try:
-        if isinstance(doable, Write):
-            doable.take(
-                instance=instance,
-                actor=request.user,
-                data=request.POST,
-                files=request.FILES,
-                version=version,
-            )
-        else:
-            take(doable, instance=instance, actor=request.user, data=request.POST, version=version)
+        take(
+            action,
+            instance=instance,
+            actor=request.user,
+            data=request.POST,
+            files=request.FILES,
+            version=version,
+        )
     except StaleObject as error:
         fresh = find(kind, pk)  # as it stands now (None if it is gone or out of sight)
-        form = _stale_form(doable, fresh or instance, do, request.POST)
+        form = _stale_form(action, fresh or instance, do, request.POST)
         return Attempt(
             do=do,
             form=form,
             error=error,
-            label=doable.label,
+            label=action.label,
             current_state=fresh.get_state_display() if fresh is not None else "",
         )
     except ApplicationError as error:
-        form = _bind(doable, instance, do, request.POST, request.FILES)
+        form = _bind(action, instance, do, request.POST, request.FILES)
         _attach_errors(form, error)
-        return Attempt(do=do, form=form, error=error, label=doable.label)
-    messages.success(request, _("Done: %(action)s.") % {"action": doable.label})
+        return Attempt(do=do, form=form, error=error, label=action.label)
+    messages.success(request, _("Done: %(action)s.") % {"action": action.label})
     return redirect(f"{request.get_full_path()}#{kind}-{pk}")
 
 

@@ -70,7 +70,7 @@ def lead(world: World, state: str = LeadState.REGISTERED, **values):
 
 
 def at_feedback(world: World) -> dict[str, int]:
-    """The unit's liaison sees the problem list from feedback on."""
+    """The unit's liaison sees the problem list from feedback on (and plans against it)."""
     running(world, S.FEEDBACK_GIVEN)
     return ids(world, finding=finding(world).pk)
 
@@ -188,6 +188,12 @@ def plan_covering_every_finding(world: World) -> dict[str, int]:
     running(world, S.FEEDBACK_GIVEN)
     item(world)
     return ids(world)
+
+
+def planned_item(world: World) -> dict[str, int]:
+    """An item of the unit's plan while it drafts it, before submitting."""
+    running(world, S.FEEDBACK_GIVEN)
+    return ids(world, item=item(world).pk)
 
 
 def ready_to_close(world: World) -> dict[str, int]:

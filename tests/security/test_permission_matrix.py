@@ -3,7 +3,8 @@
 Columns are the roles of DESIGN.md §5: leading group, office, leader of the inspection's
 team, a member of that team, a member of another team, the inspected unit's liaison, the
 liaison of another unit, a receiving organ's desk, and nobody signed in. 404 means "not
-yours to see"; 403 "you see it, but may not do this".
+yours to see"; 403 "you see it, but may not do this"; 201 "added" (a finding, a lead, a plan
+item) and 204 "removed" are the answers of the actions that add or delete a row.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from inspections.actions import actions_of
-from inspections.api.views import VIEWSETS, StatefulViewSet
+from inspections.api.views import VIEWSETS, StatefulViewSet, offered_actions_of
 from inspections.models import (
     Inspection,
     InspectionState,
@@ -142,6 +142,11 @@ MATRIX = [
     post(f"{I}/record_onsite_work/",                  "403 403 200 200 404 403 404 404 401", sc.inspection_in(S.STATIONED), talks=3, letters_calls_visits=2, documents_reviewed=40, questionnaires=100),
     post(f"{I}/record_disclosure/",                   "403 200 403 403 404 403 404 404 401", sc.inspection_in(S.RECTIFICATION_REPORTED), reference="市纪委监委网站"),
     post(f"{I}/grade/",                               "403 200 403 403 404 403 404 404 401", sc.inspection_in(S.RECTIFICATION_ACCEPTED), grade="good"),
+    # What the team adds while on site (any member a finding, the leader a lead) and the unit
+    # adds to its plan; each answers 201 with the new row.
+    post(f"{I}/record_finding/",                      "403 403 201 201 404 403 404 404 401", sc.inspection_in(S.STATIONED), category="political", title="落实主体责任不到位"),
+    post(f"{I}/register_lead/",                       "403 403 201 403 404 403 404 404 401", sc.inspection_in(S.WITHDRAWN), summary="反映某干部违规经商"),
+    post(f"{I}/add_plan_item/",                       "403 403 403 403 404 201 404 404 401", sc.at_feedback, finding="{finding}", measure="建立制度", responsible_person="张三", due_on="2027-03-31"),
     # Lead actions: never the unit, never another team, never a plain member of the team.
     post(f"{L}/decide/",                              "200 403 403 404 404 404 404 404 401", sc.lead_in(LeadState.REGISTERED), route="discipline", receiving_organ="{organ}"),
     post(f"{L}/hand_over/",                           "403 200 403 404 404 404 404 404 401", sc.lead_in(LeadState.DECIDED, with_organ=True)),
@@ -155,14 +160,26 @@ MATRIX = [
     post(f"{ITEM}/close/",                            "403 200 403 403 404 403 404 404 401", sc.item_in(ItemState.VERIFIED)),
     post(f"{ITEM}/mark_long_term/",                   "403 200 403 403 404 403 404 404 401", sc.item_in(ItemState.OPEN), reason="需长期坚持"),
     post(f"{ITEM}/report_progress/",                  "403 403 403 403 404 200 404 404 401", sc.item_in(ItemState.IN_PROGRESS), progress="正在推进"),
+    # The unit's plan while it drafts it (upload_evidence takes a file: the pages' alone).
+    post(f"{ITEM}/update_plan_item/",                 "403 403 403 403 404 200 404 404 401", sc.planned_item, measure="修订制度", responsible_person="李四", due_on="2027-03-31"),
+    post(f"{ITEM}/remove_plan_item/",                 "403 403 403 403 404 204 404 404 401", sc.planned_item),
 ]
 # fmt: on
 
 
-def _subject(row: Row, ids: dict[str, int]):
+def _subject(row: Row, ids: dict[str, int], missing_ok: bool = False):
     collection = row.path.split("/", 1)[0]
     model, key = SUBJECTS[collection]
-    return model.objects.get(pk=ids[key])
+    found = model.objects.filter(pk=ids[key]).first()
+    assert found is not None or missing_ok, row.id
+    return found
+
+
+def _filled(value: Any, ids: dict[str, int]) -> Any:
+    """A body value, with "{name}" replaced by the id the scenario gave that name."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    return value
 
 
 def _ask(row: Row, world, role: str, ids: dict[str, int]) -> int:
@@ -174,18 +191,21 @@ def _ask(row: Row, world, role: str, ids: dict[str, int]) -> int:
             status = client.get(url).status_code
         else:
             before = _subject(row, ids)
-            body = {
-                key: value.format(organ=world.organ.pk) if value == "{organ}" else value
-                for key, value in row.body.items()
-            }
+            named = {**ids, "organ": world.organ.pk}
+            body = {key: _filled(value, named) for key, value in row.body.items()}
             body["version"] = before.version
             response = client.post(url, body, format="json")
             status = response.status_code
-            after = _subject(row, ids)
-            if status != 200:  # a refusal changes nothing
-                assert (after.state, after.version) == (before.state, before.version), role
-            else:
+            after = _subject(row, ids, missing_ok=status == 204)
+            if status == 200:
                 assert after.version == before.version + 1, response.json()
+            elif status == 201:  # a row added under the record, which keeps its state and version
+                assert response.json()["id"], response.json()
+                assert (after.state, after.version) == (before.state, before.version), role
+            elif status == 204:
+                assert after is None, role
+            else:  # a refusal changes nothing
+                assert (after.state, after.version) == (before.state, before.version), role
         transaction.set_rollback(True)
     return status
 
@@ -206,7 +226,7 @@ def test_the_table_covers_every_endpoint_and_every_action():
         expected.add(("GET", f"{name}/{{id}}/"))
         if issubclass(viewset, StatefulViewSet):
             expected.add(("GET", f"{name}/{{id}}/transitions/"))
-            for action in actions_of(viewset.model):
+            for action in offered_actions_of(viewset.model):
                 expected.add(("POST", f"{name}/{{id}}/transitions/{action.name}/"))
     covered = set()
     for row in MATRIX:

