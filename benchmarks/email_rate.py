@@ -19,6 +19,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pool", default="prefork")
     parser.add_argument("--concurrency", type=int, default=1, help="pool size of each worker")
+    parser.add_argument("--prefetch", type=int, default=None, help="--prefetch-multiplier")
     parser.add_argument("--repetitions", type=int, default=5)
     options = parser.parse_args()
     environment.configure()
@@ -30,6 +31,7 @@ def main() -> None:
         workers=options.workers,
         pool=options.pool,
         concurrency=options.concurrency,
+        prefetch=options.prefetch,
         repetitions=options.repetitions,
     )
     print(json.dumps(result))

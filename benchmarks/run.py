@@ -86,6 +86,7 @@ def main() -> None:
     parser.add_argument(
         "--skip", default="", help="comma-separated measurements to leave out (e.g. E1,P1)"
     )
+    parser.add_argument("--note", default="", help="what else the machine was doing, for the doc")
     options = parser.parse_args()
     sizes = QUICK if options.quick else FULL
     skip = {name.strip().upper() for name in options.skip.split(",") if name.strip()}
@@ -96,6 +97,7 @@ def main() -> None:
 
     run = Run(sizes)
     run.results["machine"] = environment.machine()
+    run.results["note"] = options.note
     run.results["command"] = ".venv/bin/python -m benchmarks.run" + (
         " --quick" if options.quick else ""
     )
