@@ -174,7 +174,7 @@ def render(results: dict) -> str:
         f"- Python {machine.get('python')}, Django {machine.get('django')}, PostgreSQL "
         f"{machine.get('postgresql')} ({', '.join(f'{k} {v}' for k, v in machine.get('postgresql_settings', {}).items())}), "
         f"Redis {machine.get('redis')}, Celery {machine.get('celery')}, {machine.get('pgbench')}.",
-        "- Load average (1, 5, 15 min) at the start of each step: "
+        "- One-minute load average at the start of each step: "
         + "; ".join(f"{k} {v[0]}" for k, v in results.get("load_average", {}).items())
         + ".",
         *([f"- {results['note']}"] if results.get("note") else []),
