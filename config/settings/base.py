@@ -210,9 +210,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"level": "INFO", "handlers": ["console"]},
     # Libraries that narrate their every step at INFO: only their warnings are news.
-    "loggers": {
-        name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools", "PIL")
-    },
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools", "PIL")},
 }
 
 # CELERY
