@@ -74,19 +74,31 @@ def _breakdowns(round_: Round, by: str, groups) -> list[Breakdown]:
 
 
 def round_deadlines(round_: Round) -> QuerySet[Deadline]:
-    """The deadlines of the round's inspections, their items and their leads."""
+    """The deadlines of the round's inspections, their items and their leads.
 
-    def of(model, ids) -> Q:
-        return Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    Chosen by primary key from one UNION ALL with a branch per subject type: each branch finds
+    its rows through the subject index. An OR of the three (type, id IN ...) pairs instead makes
+    PostgreSQL read every live deadline of every round (about 250 ms a query at 1M items).
+    """
 
-    return Deadline.objects.filter(
-        of(Inspection, Inspection.objects.filter(round=round_).values("pk"))
-        | of(
+    def of(model, ids) -> QuerySet[Deadline]:
+        return (
+            Deadline.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+            )
+            .order_by()
+            .values("pk")
+        )
+
+    branches = [
+        of(Inspection, Inspection.objects.filter(round=round_).values("pk")),
+        of(
             RectificationItem,
             RectificationItem.objects.filter(inspection__round=round_).values("pk"),
-        )
-        | of(Lead, Lead.objects.filter(inspection__round=round_).values("pk"))
-    )
+        ),
+        of(Lead, Lead.objects.filter(inspection__round=round_).values("pk")),
+    ]
+    return Deadline.objects.filter(pk__in=branches[0].union(*branches[1:], all=True))
 
 
 def colour_counts(deadlines: QuerySet[Deadline], now: datetime.datetime) -> dict[str, int]:

@@ -196,13 +196,20 @@ def ledger_rounds(user: Any) -> QuerySet[Round]:
     ).select_related("term")
 
 
-def ledger_units(user: Any) -> QuerySet[Unit]:
-    return Unit.objects.filter(pk__in=inspections_visible_to(user).values("unit_id"))
+def _visible_inspections(user: Any, round_id: int | None) -> QuerySet:
+    inspections = inspections_visible_to(user)
+    return inspections if round_id is None else inspections.filter(round_id=round_id)
 
 
-def ledger_teams(user: Any) -> QuerySet[Team]:
+def ledger_units(user: Any, *, round_id: int | None = None) -> QuerySet[Unit]:
+    """Units with an inspection the user may see; with `round_id`, of that round only."""
+    return Unit.objects.filter(pk__in=_visible_inspections(user, round_id).values("unit_id"))
+
+
+def ledger_teams(user: Any, *, round_id: int | None = None) -> QuerySet[Team]:
+    """Teams of inspections the user may see; with `round_id`, of that round only."""
     return (
-        Team.objects.filter(pk__in=inspections_visible_to(user).values("team_id"))
+        Team.objects.filter(pk__in=_visible_inspections(user, round_id).values("team_id"))
         .select_related("round__term")
         .order_by("-round__term__number", "-round__number", "number")
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -40,7 +41,28 @@ SORT_CHOICES = [
 ]
 
 
-class TeamChoiceField(forms.ModelChoiceField):
+class ShownChoiceIterator(forms.models.ModelChoiceIterator):
+    """Lists the field's `shown` rows when set: the choices offered, not all that validate."""
+
+    def __init__(self, field):
+        super().__init__(field)
+        if field.shown is not None:
+            self.queryset = field.shown
+
+
+class RoundScopedChoiceField(forms.ModelChoiceField):
+    """A unit or team: any the person may see is accepted, but once a round is chosen only that
+    round's are listed, so a round of 100 units does not send all 20,000 as options."""
+
+    iterator = ShownChoiceIterator
+    shown = None
+
+    def show(self, queryset) -> None:
+        self.shown = queryset
+        self.widget.choices = self.choices
+
+
+class TeamChoiceField(RoundScopedChoiceField):
     def label_from_instance(self, obj) -> str:
         # Teams are numbered within a round, so the round tells 第一巡视组 from 第一巡视组.
         return f"{obj.round} · {obj}"
@@ -50,7 +72,7 @@ class LedgerFilterForm(forms.Form):
     """The ledger's query string; every value checked, so a bad one is a message, not a 500."""
 
     round = forms.ModelChoiceField(queryset=None, required=False, label=_("Round"))
-    unit = forms.ModelChoiceField(queryset=None, required=False, label=_("Unit"))
+    unit = RoundScopedChoiceField(queryset=None, required=False, label=_("Unit"))
     team = TeamChoiceField(queryset=None, required=False, label=_("Team"))
     state = forms.ChoiceField(required=False, label=_("State"))
     colour = forms.ChoiceField(required=False, label=_("Colour"))
@@ -80,12 +102,33 @@ class LedgerFilterForm(forms.Form):
         self.fields["team"].queryset = ledger_teams(user)
         for name in ("round", "unit", "team"):
             self.fields[name].empty_label = _("All")
+        round_id = self._chosen("round")
+        if round_id is not None:
+            for name, rows in (
+                ("unit", ledger_units(user, round_id=round_id)),
+                ("team", ledger_teams(user, round_id=round_id)),
+            ):
+                # The one already chosen stays listed, even from another round, so the select
+                # shows the filter in force.
+                chosen = self._chosen(name)
+                if chosen is not None:
+                    rows = self.fields[name].queryset.filter(
+                        Q(pk__in=rows.values("pk")) | Q(pk=chosen)
+                    )
+                self.fields[name].show(rows)
         self.fields["state"].choices = all_label + list(ItemState.choices)
         self.fields["colour"].choices = [
             *all_label,
             *Colour.choices,
             ("none", _("No live deadline")),
         ]
+
+    def _chosen(self, name: str) -> int | None:
+        """The id asked for in `name`, if it is one; the field's own cleaning judges it later."""
+        try:
+            return int(self.data.get(name) or "")
+        except (TypeError, ValueError):
+            return None
 
     def clean(self):
         data = super().clean()

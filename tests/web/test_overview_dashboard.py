@@ -114,6 +114,16 @@ def test_colour_counts_and_the_most_overdue(client, busy_round):
     assert (board.items_total, board.items_closed) == (12, 3)
 
 
+def test_another_rounds_deadlines_are_not_counted(client, busy_round):
+    elsewhere = f.InspectionFactory(round=f.RoundFactory(number=9))
+    put(elsewhere, m.InspectionState.RECTIFYING)
+    make_items(elsewhere, 6)  # five of them red
+    board = dashboard(client, busy_round.office, busy_round.round).context["dashboard"]
+    assert board.colours == {"red": 5, "yellow": 5, "green": 0}
+    assert all(row.inspection_pk != elsewhere.pk for row in board.most_overdue.rows)
+    assert board.most_overdue.more == 0
+
+
 def test_coverage_of_the_term(client, busy_round):
     f.UnitFactory(name="未巡视单位")
     board = dashboard(client, busy_round.office, busy_round.round).context["dashboard"]

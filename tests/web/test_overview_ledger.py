@@ -160,6 +160,42 @@ def test_anonymous_is_sent_to_log_in(client, db):
 # Filters, sorting, pages -------------------------------------------------------------------------
 
 
+def _option_labels(response, name: str) -> list[str]:
+    field = response.context["form"][name].field
+    return [label for value, label in field.widget.choices if value != ""]
+
+
+def test_a_chosen_round_lists_only_its_own_units_and_teams(client, ledger_world):
+    elsewhere = f.InspectionFactory(
+        round=f.RoundFactory(number=9), unit=f.UnitFactory(name="市统计局")
+    )
+    elsewhere_team = f.TeamFactory(round=elsewhere.round, number=3)
+    elsewhere.team = elsewhere_team
+    elsewhere.save()
+    office = ledger_world.office
+
+    everything = ledger(client, office)
+    assert "市统计局" in _option_labels(everything, "unit")
+    assert len(_option_labels(everything, "team")) == 3
+
+    response = ledger(client, office, round=ledger_world.round.pk)
+    assert sorted(_option_labels(response, "unit")) == sorted(["市科学技术局", "市数据局"])
+    assert len(_option_labels(response, "team")) == 2
+    assert "市统计局" not in response.content.decode()
+
+
+def test_a_unit_of_another_round_still_filters_and_stays_listed(client, ledger_world):
+    elsewhere = f.InspectionFactory(
+        round=f.RoundFactory(number=9), unit=f.UnitFactory(name="市统计局")
+    )
+    response = ledger(
+        client, ledger_world.office, round=ledger_world.round.pk, unit=elsewhere.unit.pk
+    )
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert "市统计局" in _option_labels(response, "unit")
+
+
 def test_filter_by_round_unit_team_and_state(client, ledger_world):
     office = ledger_world.office
     assert len(shown_problems(ledger(client, office, round=ledger_world.round.pk))) == 24
