@@ -225,7 +225,9 @@ def apply_deadline_rules(*, instance: models.Model, name: str, **_event: Any) ->
     if not rules:
         return
     now = timezone.now()
-    calendar = WorkingCalendar.load()  # once, not once per item of an approved plan
+    # Loaded once per step, not once per item of an approved plan, and only by a step that
+    # opens a deadline (submitting an item only meets one).
+    calendar: WorkingCalendar | None = None
     for rule in rules:
         if not rule.applies(instance):
             continue
@@ -242,6 +244,8 @@ def apply_deadline_rules(*, instance: models.Model, name: str, **_event: Any) ->
             # The party is the same for every subject the step opens (the items share a unit).
             party = responsible_name(instance, opening.responsible)
             for subject in opening.subjects(instance):
+                if calendar is None:
+                    calendar = WorkingCalendar.load()
                 deadline_open(
                     subject=subject,
                     kind=opening.kind,

@@ -36,6 +36,8 @@ def roles_of(user: Any) -> Roles:
     cached = getattr(user, "_inspection_roles", None)
     if cached is not None:
         return cached
+    from django.db.models import CharField, IntegerField, Value
+
     from inspections.models import (
         LeadingGroupMember,
         OfficeMember,
@@ -44,21 +46,42 @@ def roles_of(user: Any) -> Roles:
         UnitLiaison,
     )
 
-    seats = list(
-        TeamMember.objects.filter(user=user).values_list("team_id", "role", "team__round_id")
+    # Every membership in one query (one UNION ALL, not one query per kind of membership):
+    # rows of (kind, id, team role, round id).
+    def memberships(model, kind: str, key: str | None = None, role=None, round_id=None):
+        nothing = Value(None, output_field=IntegerField())
+        return (
+            model.objects.filter(user=user)
+            .order_by()
+            .values_list(
+                Value(kind, output_field=CharField()),
+                key or nothing,
+                role or Value("", output_field=CharField()),
+                round_id or nothing,
+            )
+        )
+
+    rows = list(
+        memberships(TeamMember, "team", "team_id", "role", "team__round_id").union(
+            memberships(LeadingGroupMember, "leading_group"),
+            memberships(OfficeMember, "office"),
+            memberships(UnitLiaison, "unit", "unit_id"),
+            memberships(ReceivingOrganDesk, "organ", "organ_id"),
+            all=True,
+        )
     )
+    seats = [(team, role, round_id) for kind, team, role, round_id in rows if kind == "team"]
+    kinds = {kind for kind, _, _, _ in rows}
     roles = Roles(
-        leading_group=LeadingGroupMember.objects.filter(user=user).exists(),
-        office=OfficeMember.objects.filter(user=user).exists(),
+        leading_group="leading_group" in kinds,
+        office="office" in kinds,
         led_team_ids=frozenset(
             team for team, role, _ in seats if role in (TeamRole.LEADER, TeamRole.DEPUTY)
         ),
         team_ids=frozenset(team for team, _, _ in seats),
         round_ids=frozenset(round_id for _, _, round_id in seats),
-        unit_ids=frozenset(UnitLiaison.objects.filter(user=user).values_list("unit_id", flat=True)),
-        organ_ids=frozenset(
-            ReceivingOrganDesk.objects.filter(user=user).values_list("organ_id", flat=True)
-        ),
+        unit_ids=frozenset(pk for kind, pk, _, _ in rows if kind == "unit"),
+        organ_ids=frozenset(pk for kind, pk, _, _ in rows if kind == "organ"),
     )
     user._inspection_roles = roles
     return roles

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -23,10 +24,64 @@ Model = TypeVar("Model", bound=StatefulModel)
 _after_transition_hooks: list[Callable[..., None]] = []
 
 
+# Per model, the relations read with the row lock because the rules, conditions or hooks read
+# them (an item's inspection): one query instead of one more per relation. Only the row itself
+# is locked.
+_read_with_lock: dict[type[models.Model], tuple[str, ...]] = {}
+
+
 def register_after_transition(hook: Callable[..., None]) -> Callable[..., None]:
     """Run `hook` in the same transaction after every transition or write (deadlines, e-mail)."""
     _after_transition_hooks.append(hook)
     return hook
+
+
+def register_read_with_lock(model: type[models.Model], *related: str) -> None:
+    """Read `related` (select_related paths) in the locking query of every step on `model`."""
+    _read_with_lock[model] = related
+
+
+def _lock(instance: StatefulModel) -> Any:
+    """The row as it is now, locked until the transaction ends (its relations read, not locked)."""
+    model = type(instance)
+    rows = model.objects.select_for_update(of=("self",))
+    related = _read_with_lock.get(model)
+    if related:
+        rows = rows.select_related(*related)
+    return rows.get(pk=instance.pk)
+
+
+def _snapshot(instance: models.Model) -> dict[str, Any]:
+    """The row's column values, to tell afterwards which ones a step changed."""
+    return {
+        field.attname: copy.deepcopy(value) if isinstance(value, dict | list) else value
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+        for value in (field.value_from_object(instance),)
+    }
+
+
+def _save_changes(locked: StatefulModel, before: dict[str, Any]) -> None:
+    """Bump the version and write only the columns the step changed.
+
+    django-fsm's ConcurrentTransitionMixin still adds the state as loaded to the UPDATE's
+    WHERE, so a save whose state changed underneath raises ConcurrentTransition → StaleObject.
+    """
+    locked.version += 1
+    changed = [
+        field.name
+        for field in locked._meta.concrete_fields
+        if not field.primary_key
+        and (
+            field.attname == "version"
+            or getattr(field, "auto_now", False)
+            or field.value_from_object(locked) != before[field.attname]
+        )
+    ]
+    try:
+        locked.save(update_fields=changed)
+    except ConcurrentTransition as error:
+        raise StaleObject() from error
 
 
 def _recordable(arguments: dict) -> dict:
@@ -88,7 +143,7 @@ def perform_transition(
     method = getattr(model, name)
     field = method._django_fsm.field
     with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=instance.pk)
+        locked = _lock(instance)
         if locked.version != instance.version:
             raise StaleObject()
         if not edges[0].has_perm(locked, actor):
@@ -107,12 +162,9 @@ def perform_transition(
         problems = [p for condition in edge.conditions for p in problems_of(condition, locked)]
         if problems:
             raise ConditionFailed(details=problems)
+        before = _snapshot(locked)
         getattr(locked, name)(**(arguments or {}))
-        locked.version += 1
-        try:
-            locked.save()
-        except ConcurrentTransition as error:
-            raise StaleObject() from error
+        _save_changes(locked, before)
         target = field.value_from_object(locked)
         audit_record(
             subject=locked,
@@ -137,7 +189,7 @@ def _lock_and_check(
 ) -> tuple[Any, str]:
     """Inside the caller's transaction: the locked row and its state, once every check passed."""
     model = type(instance)
-    locked = model.objects.select_for_update().get(pk=instance.pk)
+    locked = _lock(instance)
     if check_version and locked.version != instance.version:
         raise StaleObject()
     if not actor.has_perm(permission, locked):
@@ -173,12 +225,9 @@ def perform_write(
             allowed_states=allowed_states,
             check_version=True,
         )
+        before = _snapshot(locked)
         change(locked)
-        locked.version += 1
-        try:
-            locked.save()
-        except ConcurrentTransition as error:
-            raise StaleObject() from error
+        _save_changes(locked, before)
         audit_record(
             subject=locked,
             actor=actor,
