@@ -181,6 +181,10 @@ def ledger(request: HttpRequest) -> HttpResponse:
         page = paginator.get_page(number)
         context |= {
             "page": page,
+            # Two pages either side and the ends: as cheap at 20,000 pages as at 20.
+            "page_numbers": list(
+                paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            ),
             # A page past the end shows the last one, and says so.
             "page_moved": number > 1 and page.number != number,
             "rows": list(ledger_rows(page.object_list, start=page.start_index() or 1)),

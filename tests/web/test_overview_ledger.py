@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from urllib.parse import unquote
 
 import openpyxl
@@ -261,6 +262,17 @@ def test_pages_keep_the_filters_and_number_rows_on(client, world):
     third = ledger(client, world.office, sort="due", page=3)
     assert [r.sequence for r in third.context["rows"]] == list(range(101, 121))
     assert third.context["rows"][0].number == 101
+
+
+def test_the_pager_names_the_ends_and_two_pages_either_side(client, world):
+    put(world.inspection, m.InspectionState.RECTIFYING)
+    make_items(world.inspection, 1000)  # 20 pages of 50
+    response = ledger(client, world.office, page=10)
+    pager = response.content.decode().split('class="pagination"')[1].split("</nav>")[0]
+    numbers = re.findall(r"page=(\d+)\"[^>]*>(\d+)<", pager)
+    assert [int(shown) for _link, shown in numbers] == [1, 8, 9, 10, 11, 12, 20]
+    assert pager.count("…") == 2
+    assert 'aria-current="page">10<' in pager
 
 
 def test_a_page_past_the_end_shows_the_last_and_says_so(client, ledger_world):
