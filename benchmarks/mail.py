@@ -9,6 +9,7 @@ what arrived by Message-ID, so a loss or a repeat shows.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 import subprocess
@@ -54,6 +55,9 @@ class MailServer:
                         break
                 return "250 OK"
 
+        # aiosmtpd logs every SMTP command at INFO: at hundreds of messages a second that
+        # is CPU taken from the workers being measured, and a log no one reads.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.port = free_port()
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
