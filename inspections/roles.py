@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
+
+from django.db import connection
 
 from inspections.models import TeamRole
 
@@ -29,6 +32,57 @@ class Roles:
 NOBODY = Roles()
 
 
+@functools.cache
+def _memberships_sql() -> str:
+    """Every membership of one user in one statement, as rows of (kind, id, team role, round).
+
+    Written once as SQL: a person's first request, or every liaison's first step, pays for
+    this query, and Django compiling a five-branch UNION cost more than running it.
+    """
+    from inspections.models import (
+        LeadingGroupMember,
+        OfficeMember,
+        ReceivingOrganDesk,
+        Team,
+        TeamMember,
+        UnitLiaison,
+    )
+
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+
+    def flag(kind: str, model) -> str:
+        return (
+            f"SELECT '{kind}', NULL, '', NULL FROM {table(model)}"
+            f" WHERE {column(model, 'user')} = %s"
+        )
+
+    def keyed(kind: str, model, key: str) -> str:
+        return (
+            f"SELECT '{kind}', {column(model, key)}, '', NULL FROM {table(model)}"
+            f" WHERE {column(model, 'user')} = %s"
+        )
+
+    seat = (
+        f"SELECT 'team', m.{column(TeamMember, 'team')}, m.{column(TeamMember, 'role')},"
+        f" t.{column(Team, 'round')} FROM {table(TeamMember)} m"
+        f" JOIN {table(Team)} t ON t.{column(Team, 'id')} = m.{column(TeamMember, 'team')}"
+        f" WHERE m.{column(TeamMember, 'user')} = %s"
+    )
+    return " UNION ALL ".join(
+        [
+            seat,
+            flag("leading_group", LeadingGroupMember),
+            flag("office", OfficeMember),
+            keyed("unit", UnitLiaison, "unit"),
+            keyed("organ", ReceivingOrganDesk, "organ"),
+        ]
+    )
+
+
 def roles_of(user: Any) -> Roles:
     """The user's roles, cached on the user object for the rest of the request or task."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -36,40 +90,9 @@ def roles_of(user: Any) -> Roles:
     cached = getattr(user, "_inspection_roles", None)
     if cached is not None:
         return cached
-    from django.db.models import CharField, IntegerField, Value
-
-    from inspections.models import (
-        LeadingGroupMember,
-        OfficeMember,
-        ReceivingOrganDesk,
-        TeamMember,
-        UnitLiaison,
-    )
-
-    # Every membership in one query (one UNION ALL, not one query per kind of membership):
-    # rows of (kind, id, team role, round id).
-    def memberships(model, kind: str, key: str | None = None, role=None, round_id=None):
-        nothing = Value(None, output_field=IntegerField())
-        return (
-            model.objects.filter(user=user)
-            .order_by()
-            .values_list(
-                Value(kind, output_field=CharField()),
-                key or nothing,
-                role or Value("", output_field=CharField()),
-                round_id or nothing,
-            )
-        )
-
-    rows = list(
-        memberships(TeamMember, "team", "team_id", "role", "team__round_id").union(
-            memberships(LeadingGroupMember, "leading_group"),
-            memberships(OfficeMember, "office"),
-            memberships(UnitLiaison, "unit", "unit_id"),
-            memberships(ReceivingOrganDesk, "organ", "organ_id"),
-            all=True,
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_memberships_sql(), [user.pk] * 5)
+        rows = cursor.fetchall()
     seats = [(team, role, round_id) for kind, team, role, round_id in rows if kind == "team"]
     kinds = {kind for kind, _, _, _ in rows}
     roles = Roles(

@@ -1,4 +1,4 @@
-"""Sending one outbox row: at most one sender at a time, transient failures retried by the task."""
+"""Sending outbox rows: at most one sender at a time, transient failures retried by the task."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import smtplib
 import socket
 import threading
 import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -81,7 +84,15 @@ def send(email: EmailMessage) -> None:
 
 
 class TransientDeliveryError(Exception):
-    """The mail server could not take the message now; trying later may work."""
+    """The mail server could not take the message now; trying later may work.
+
+    `server_away` says the server itself is unreachable or closing (not this one message
+    deferred), so the next messages would fail the same way.
+    """
+
+    def __init__(self, message: str, *, server_away: bool = False):
+        super().__init__(message)
+        self.server_away = server_away
 
 
 def _is_transient(error: Exception) -> bool:
@@ -92,6 +103,17 @@ def _is_transient(error: Exception) -> bool:
     return isinstance(
         error, smtplib.SMTPServerDisconnected | ConnectionError | socket.timeout | OSError
     )
+
+
+def _server_away(error: Exception) -> bool:
+    """421 (service closing) or no connection at all; smtplib's errors are OSErrors too."""
+    if isinstance(error, smtplib.SMTPConnectError):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return False
+    return isinstance(error, OSError)
 
 
 def deliver(message_id: int) -> str:
@@ -128,7 +150,35 @@ def deliver(message_id: int) -> str:
             message.last_error = ""
             message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
             return "sent"
-    raise TransientDeliveryError(str(transient)) from transient
+    raise TransientDeliveryError(str(transient), server_away=_server_away(transient)) from transient
+
+
+@dataclass
+class Batch:
+    """What became of a batch of rows: outcomes counted, and the rows to try again later."""
+
+    outcomes: Counter = field(default_factory=Counter)
+    deferred: list[int] = field(default_factory=list)
+    error: TransientDeliveryError | None = None
+
+
+def deliver_batch(message_ids: Sequence[int]) -> Batch:
+    """Deliver each row in its own transaction, so a crash repeats at most the one on the wire.
+
+    A row the server defers is tried again later; when the server is away, the rest of the
+    batch is deferred with it instead of each waiting for the same failure.
+    """
+    batch = Batch()
+    for position, message_id in enumerate(message_ids):
+        try:
+            batch.outcomes[deliver(message_id)] += 1
+        except TransientDeliveryError as error:
+            batch.error = error
+            if error.server_away:
+                batch.deferred += message_ids[position:]
+                break
+            batch.deferred.append(message_id)
+    return batch
 
 
 def give_up(message_id: int, reason: str) -> None:

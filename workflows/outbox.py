@@ -17,6 +17,10 @@ from workflows.subjects import Recipient
 log = logging.getLogger(__name__)
 
 CHUNK = 500  # keys per IN (...) query, well under SQLite's variable limit
+# Rows per delivery task: a task's own cost (decoding, acknowledging, the worker's round trips
+# to the broker) was as much as sending the message; a worker killed mid-task leaves at most
+# this many rows for the drain, and repeats at most the one it was sending.
+DELIVERY_BATCH = 25
 
 
 @dataclass(frozen=True)
@@ -160,18 +164,22 @@ def dispatch(*, limit: int = 5000, now: datetime.datetime | None = None) -> int:
 
 
 def enqueue(ids: Iterable[int]) -> int:
-    """Hand deliveries to the broker; a broker that is down loses nothing (the drain retries)."""
-    from workflows.tasks import deliver_outbox_message
+    """Hand deliveries to the broker, DELIVERY_BATCH rows a task; return how many rows went.
 
+    A broker that is down loses nothing: the rows stay pending and the drain retries them.
+    """
+    from workflows.tasks import deliver_outbox_messages
+
+    ids = list(ids)
     sent = 0
     try:
         # One producer (one connection) for the whole batch, not one per message.
-        with deliver_outbox_message.app.producer_or_acquire() as producer:
-            for message_id in ids:
-                deliver_outbox_message.apply_async(
-                    args=[message_id], retry=False, producer=producer
+        with deliver_outbox_messages.app.producer_or_acquire() as producer:
+            for batch in _chunks(ids, DELIVERY_BATCH):
+                deliver_outbox_messages.apply_async(
+                    args=[list(batch)], retry=False, producer=producer
                 )
-                sent += 1
+                sent += len(batch)
     except Exception:  # the broker is unreachable: the rows stay pending for the drain
         log.warning("broker unreachable after %s messages; the drain will send the rest", sent)
     return sent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,10 +23,11 @@ class Recipient:
 class DeadlineSubjects(Protocol):
     """What the domain tells the engine about the deadlines of one of its models."""
 
-    def recipients(
-        self, deadlines: Sequence[Deadline], audience: str
-    ) -> dict[int, list[Recipient]]:
-        """Each deadline's recipients for an audience (responsible, supervisor, party_head, office)."""
+    def recipients_by_audience(
+        self, wanted: Mapping[str, Sequence[Deadline]]
+    ) -> dict[str, dict[int, list[Recipient]]]:
+        """For each audience (responsible, supervisor, party_head, office), each of its
+        deadlines' recipients."""
 
     def context(
         self, deadlines: Sequence[Deadline], language: str, *, now: datetime.datetime

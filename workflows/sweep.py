@@ -13,7 +13,7 @@ from django.utils import timezone
 from workflows.deadlines import Step, apply_step, step_due
 from workflows.models import LIVE_STATUSES, Deadline, DeadlinePolicy
 from workflows.outbox import Letter, outbox_write
-from workflows.subjects import subjects_for
+from workflows.subjects import Recipient, subjects_for
 
 log = logging.getLogger(__name__)
 
@@ -65,36 +65,51 @@ def sweep(
 
 def _process(rows: list[Deadline], policies: dict[int, DeadlinePolicy], now) -> int:
     """Write the letters each row's step calls for, then move every row on."""
-    by_audience: dict[tuple[int, str], list[tuple[Deadline, Step]]] = defaultdict(list)
+    # Per subject type, per audience: the deadlines to tell, each with its step.
+    by_type: dict[int, dict[str, list[tuple[Deadline, Step]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for deadline in rows:
         policy = policies[deadline.policy_id]
         step = step_due(deadline, policy, now)
         if step is not None:
             for audience in step.audiences:
-                by_audience[(deadline.content_type_id, audience)].append((deadline, step))
+                by_type[deadline.content_type_id][audience].append((deadline, step))
         apply_step(deadline, policy, step, now)
     letters = []
-    for (_type, audience), pairs in by_audience.items():
-        deadlines = [deadline for deadline, _step in pairs]
-        recipients = subjects_for(deadlines[0]).recipients(deadlines, audience)
-        for deadline, step in pairs:
-            for recipient in recipients.get(deadline.pk, []):
-                letters.append(
-                    Letter(
-                        key=(
-                            f"deadline:{deadline.pk}:{deadline.due_on}:{deadline.reopens}:"
-                            f"{step.name}:{recipient.email}"
-                        ),
-                        template=TEMPLATE,
-                        recipient=recipient,
-                        # The rest of the context is read when the e-mail is rendered.
-                        context={"step": step.name, "audience": audience},
-                        deadline_id=deadline.pk,
-                    )
-                )
+    for by_audience in by_type.values():
+        first = next(iter(by_audience.values()))[0][0]
+        found = subjects_for(first).recipients_by_audience(
+            {audience: [d for d, _step in pairs] for audience, pairs in by_audience.items()}
+        )
+        for audience, pairs in by_audience.items():
+            letters += _letters(pairs, audience, found[audience])
     _save_moves(rows)
     outbox_write(letters, now=now, defer=True)
     return len(letters)
+
+
+def _letters(
+    pairs: list[tuple[Deadline, Step]], audience: str, recipients: dict[int, list[Recipient]]
+) -> list[Letter]:
+    """One letter per deadline and recipient of an audience, under a key unique to the step."""
+    letters = []
+    for deadline, step in pairs:
+        for recipient in recipients.get(deadline.pk, []):
+            letters.append(
+                Letter(
+                    key=(
+                        f"deadline:{deadline.pk}:{deadline.due_on}:{deadline.reopens}:"
+                        f"{step.name}:{recipient.email}"
+                    ),
+                    template=TEMPLATE,
+                    recipient=recipient,
+                    # The rest of the context is read when the e-mail is rendered.
+                    context={"step": step.name, "audience": audience},
+                    deadline_id=deadline.pk,
+                )
+            )
+    return letters
 
 
 def _save_moves(rows: list[Deadline]) -> None:

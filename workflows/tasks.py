@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.signals import worker_init, worker_process_init
 from django.utils import timezone
 
-from workflows.delivery import TransientDeliveryError, deliver, give_up
+from workflows.delivery import deliver_batch, give_up
 from workflows.emails import keep_contexts
 from workflows.models import OutboxMessage, OutboxStatus
 from workflows.outbox import dispatch, enqueue
@@ -35,26 +35,33 @@ def sweep_deadlines_task() -> dict:
 
 @shared_task(
     bind=True,
-    name="workflows.deliver_outbox_message",
+    name="workflows.deliver_outbox_messages",
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=MAX_DELIVERY_RETRIES,
     ignore_result=True,
 )
-def deliver_outbox_message(self, message_id: int) -> str:
-    try:
-        return deliver(message_id)
-    except TransientDeliveryError as error:
+def deliver_outbox_messages(self, message_ids: list[int]) -> dict:
+    """Deliver a batch of rows (outbox.DELIVERY_BATCH at most); retry only the deferred ones."""
+    batch = deliver_batch(message_ids)
+    if batch.deferred:
         if self.request.retries >= self.max_retries:
-            give_up(message_id, f"gave up after {self.request.retries + 1} tries: {error}")
-            return "failed"
-        # 10 s, 20 s, 40 s, 80 s, 160 s: short waits, never a far-future ETA.
-        raise self.retry(exc=error, countdown=10 * 2**self.request.retries) from error
+            for message_id in batch.deferred:
+                give_up(
+                    message_id, f"gave up after {self.request.retries + 1} tries: {batch.error}"
+                )
+            batch.outcomes["failed"] += len(batch.deferred)
+        else:
+            # 10 s, 20 s, 40 s, 80 s, 160 s: short waits, never a far-future ETA.
+            raise self.retry(
+                args=[batch.deferred], exc=batch.error, countdown=10 * 2**self.request.retries
+            )
+    return dict(batch.outcomes)
 
 
 @shared_task(name="workflows.dispatch_outbox", ignore_result=True)
 def dispatch_outbox() -> int:
-    """Enqueue the deliveries of rows a sweep wrote (one task per row)."""
+    """Enqueue the deliveries of rows a sweep wrote (one task per DELIVERY_BATCH rows)."""
     return dispatch()
 
 

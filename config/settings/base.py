@@ -248,7 +248,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Deadlines and e-mail run on their own queues, so a burst of mail never delays a sweep.
 CELERY_TASK_ROUTES = {
     "workflows.sweep_deadlines": {"queue": "deadlines"},
-    "workflows.deliver_outbox_message": {"queue": "notifications"},
+    "workflows.deliver_outbox_messages": {"queue": "notifications"},
     "workflows.dispatch_outbox": {"queue": "notifications"},
     "workflows.drain_outbox": {"queue": "notifications"},
     "inspections.send_digests": {"queue": "notifications"},

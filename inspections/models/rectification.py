@@ -15,7 +15,11 @@ from workflows.models import StatefulModel
 class RectificationItem(StatefulModel):
     """One task of a rectification plan: a measure, a responsible person and a due date."""
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="items")
+    # Led by the unique (inspection, number) index; an index of its own would only cost
+    # writes, and every item transition updates the row's indexes (its state is indexed).
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, related_name="items", db_index=False
+    )
     finding = models.ForeignKey(
         Finding,
         on_delete=models.PROTECT,

@@ -280,16 +280,19 @@ class Broker:
         )
 
     def unacknowledged_message_ids(self) -> list[int]:
-        """The outbox ids of tasks a worker took and has not acknowledged."""
-        ids = []
+        """The outbox ids of the delivery tasks a worker took and has not acknowledged."""
+        ids: list[int] = []
         for payload in self.client().hvals(f"{self.keyprefix}unacked"):
             raw, _exchange, _routing_key = json.loads(payload)
             body = raw["body"]
             if raw.get("properties", {}).get("body_encoding") == "base64":
                 body = base64.b64decode(body)
             args, _kwargs, _embed = json.loads(body)
-            ids.append(int(args[0]))
+            ids += [int(message_id) for message_id in args[0]]
         return ids
+
+    def unacknowledged_tasks(self) -> int:
+        return self.client().hlen(f"{self.keyprefix}unacked")
 
     def forget(self) -> None:
         """Delete this broker's keys: only under our own prefix, never a whole database."""
@@ -591,18 +594,23 @@ class ProbeSubjects:
         self.audiences: Sequence[str] | None = None  # None: every audience
         self.language = "zh-hans"
 
-    def recipients(self, deadlines, audience):
-        if self.audiences is not None and audience not in self.audiences:
-            return {}
+    def recipients_by_audience(self, wanted):
         return {
-            deadline.pk: [
-                Recipient(
-                    email=probe_address(audience, deadline.object_id),
-                    name=f"{audience} {deadline.object_id}",
-                    language=self.language,
-                )
-            ]
-            for deadline in deadlines
+            audience: (
+                {}
+                if self.audiences is not None and audience not in self.audiences
+                else {
+                    deadline.pk: [
+                        Recipient(
+                            email=probe_address(audience, deadline.object_id),
+                            name=f"{audience} {deadline.object_id}",
+                            language=self.language,
+                        )
+                    ]
+                    for deadline in deadlines
+                }
+            )
+            for audience, deadlines in wanted.items()
         }
 
     def context(self, deadlines, language, now=None):

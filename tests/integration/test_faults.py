@@ -16,15 +16,16 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.integration.conftest import (
+    free_port,
     make_due_deadlines,
     pending_ids,
     wait_for,
     wait_until_settled,
     write_outbox,
 )
-from workflows.delivery import TransientDeliveryError, deliver
+from workflows.delivery import TransientDeliveryError, deliver, deliver_batch
 from workflows.models import Colour, Deadline, DeadlineStatus, OutboxMessage, OutboxStatus
-from workflows.outbox import dispatch
+from workflows.outbox import DELIVERY_BATCH, dispatch
 from workflows.subjects import Recipient
 from workflows.sweep import sweep
 from workflows.tasks import DRAIN_AFTER, drain_outbox
@@ -35,7 +36,8 @@ pytestmark = [
 ]
 
 DELIVERY_TIMEOUT = 60
-# The worker's prefetch: CELERY_WORKER_PREFETCH_MULTIPLIER (1) times its concurrency (2).
+# The worker's prefetch: CELERY_WORKER_PREFETCH_MULTIPLIER (1) times its concurrency (2),
+# in tasks; each task holds up to DELIVERY_BATCH rows, and each process sends one at a time.
 IN_FLIGHT_PER_WORKER = 2
 
 
@@ -102,7 +104,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_what_it_had
         [Recipient(email=f"unit{number}@probe.test") for number in range(BATCH)], tag="kill"
     )
     written_at = timezone.now()
-    assert broker.queued() == BATCH
+    assert broker.queued() == BATCH // DELIVERY_BATCH
     first = start_worker(broker)
     mail_server.wait_for(KILL_AFTER, timeout=DELIVERY_TIMEOUT, what=first.describe)
 
@@ -112,7 +114,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_what_it_had
     # What the dead worker had taken stays unacknowledged in Redis (for its visibility
     # timeout, an hour); the drain is what brings those rows back.
     stranded = broker.unacknowledged_message_ids()
-    assert len(stranded) <= IN_FLIGHT_PER_WORKER, stranded
+    assert broker.unacknowledged_tasks() <= IN_FLIGHT_PER_WORKER, stranded
     second = start_worker(broker)
 
     def taken_by_second() -> Counter:
@@ -132,10 +134,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_what_it_had
         what=lambda: f"the rest of the batch: {broker.queued()} queued {second.describe()}",
     )
     left_pending = pending_ids()
-    # The rows still pending are those the dead worker had in flight: unacknowledged, or
-    # popped from the queue and killed before kombu recorded them as unacknowledged (a window
-    # in which the broker forgets the task). Either way the database still has the row.
-    assert len(left_pending) <= IN_FLIGHT_PER_WORKER, left_pending
+    # The rows still pending are those of the tasks the dead worker had in flight:
+    # unacknowledged, or popped from the queue and killed before kombu recorded them as
+    # unacknowledged (a window in which the broker forgets the task). Either way the
+    # database still has the rows.
+    assert len(left_pending) <= IN_FLIGHT_PER_WORKER * DELIVERY_BATCH, left_pending
     with time_machine.travel(after_the_drain_delay(written_at), tick=True):
         assert drain_outbox() == len(left_pending)
     wait_until_settled(
@@ -147,14 +150,15 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_what_it_had
     duplicated = {message_id: n for message_id, n in counts.items() if n > 1}
     print(
         f"\nkill mid-batch ({connection.vendor}): {accepted_before_kill} accepted before the "
-        f"kill, {len(stranded)} tasks stranded unacknowledged, {len(left_pending)} rows left "
+        f"kill, {len(stranded)} rows stranded unacknowledged, {len(left_pending)} rows left "
         f"pending for the drain, {len(expected - set(counts))} lost, "
         f"{len(duplicated)} Message-IDs received twice"
     )
     assert set(counts) == expected, "a row was lost, or a message came from nowhere"
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
     # A send accepted by the server and not yet committed when the kill came is sent again,
-    # with the same Message-ID: at most once per delivery the dead worker had in flight.
+    # with the same Message-ID: at most once per process of the dead worker (each row is
+    # committed before the next is sent).
     assert set(duplicated) <= {row.message_id for row in rows if row.pk in left_pending}
     assert len(duplicated) <= IN_FLIGHT_PER_WORKER
     assert set(duplicated.values()) <= {2}
@@ -212,12 +216,13 @@ def test_two_sweeps_at_once_act_on_each_of_ten_thousand_due_deadlines_exactly_on
         ).count()
         == DUE
     )
-    # On commit each chunk asked for one dispatch; the dispatcher hands each e-mail over once.
+    # On commit each chunk asked for one dispatch; the dispatcher hands each e-mail over once,
+    # DELIVERY_BATCH to a task.
     chunks = sum(report.chunks for report in reports)
     assert private_redis.broker.queued() == chunks
     assert dispatch() == DUE
     assert dispatch() == 0
-    assert private_redis.broker.queued() == chunks + DUE
+    assert private_redis.broker.queued() == chunks + DUE // DELIVERY_BATCH
     assert not OutboxMessage.objects.filter(enqueued_at__isnull=True).exists()
 
 
@@ -278,3 +283,44 @@ def test_a_server_deferring_twice_takes_the_message_on_the_third_try(
     assert deliver(row.pk) == "skipped"
     assert mail_server.data_commands == 3
     assert mail_server.message_ids() == Counter({row.message_id: 1})
+
+
+def test_a_batch_defers_the_one_message_the_server_defers_and_sends_the_rest(
+    private_redis, mail_server, smtp_settings
+):
+    mail_server.defer_first(1)
+    rows = write_outbox(
+        [Recipient(email=f"batch{number}@probe.test") for number in range(4)], tag="batch"
+    )
+
+    batch = deliver_batch([row.pk for row in rows])
+
+    assert batch.deferred == [rows[0].pk]
+    assert batch.outcomes == Counter({"sent": 3})
+    assert "451" in str(batch.error)
+    assert not batch.error.server_away
+    assert mail_server.message_ids() == Counter({row.message_id: 1 for row in rows[1:]})
+    # The task retries the deferred row alone; here the retry is made directly.
+    assert deliver_batch(batch.deferred).outcomes == Counter({"sent": 1})
+    assert_each_row_sent_once(mail_server, rows)
+
+
+def test_a_batch_meeting_a_server_that_is_away_defers_all_its_rows_after_one_try(
+    private_redis, mail_server, smtp_settings
+):
+    rows = write_outbox(
+        [Recipient(email=f"away{number}@probe.test") for number in range(5)], tag="away"
+    )
+    smtp_settings.EMAIL_PORT = free_port()  # nothing listens there
+
+    batch = deliver_batch([row.pk for row in rows])
+
+    assert batch.deferred == [row.pk for row in rows]
+    assert batch.outcomes == Counter()
+    assert batch.error.server_away
+    attempts = dict(
+        OutboxMessage.objects.filter(pk__in=batch.deferred).values_list("pk", "attempts")
+    )
+    # Only the first row waited for the refused connection; the rest were not tried.
+    assert attempts == {row.pk: (1 if row is rows[0] else 0) for row in rows}
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.PENDING}

@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from tests import factories as f
+from tests.workflows.adapters import EveryAudience
 from workflows import subjects
 from workflows.deadlines import deadline_close, deadline_open
 from workflows.models import Colour, Deadline, DeadlineStatus, OutboxMessage
-from workflows.subjects import Recipient
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +28,6 @@ D = datetime.date
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-class EveryAudience:
-    """One address per audience, so the sweep's output is exact."""
-
-    def recipients(self, deadlines, audience):
-        return {deadline.pk: [Recipient(f"{audience}@example.org")] for deadline in deadlines}
-
-    def context(self, deadlines, language, now=None):
-        return {deadline.pk: {} for deadline in deadlines}
 
 
 @pytest.fixture(autouse=True)

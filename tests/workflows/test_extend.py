@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.workflows.adapters import EveryAudience
 from workflows import subjects
 from workflows.audit import audit_trail
 from workflows.calendar import end_of_day
 from workflows.deadlines import deadline_close, deadline_extend, deadline_open
 from workflows.errors import InvalidInput, PermissionDenied, WrongState
 from workflows.models import Colour, Deadline, DeadlineStatus, OutboxMessage
-from workflows.subjects import Recipient
 from workflows.sweep import sweep
 
 pytestmark = pytest.mark.django_db
@@ -25,16 +25,6 @@ REASON = "单位主要负责人调整,经领导小组同意延期"
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-class EveryAudience:
-    """One address per audience, so the keys the sweep writes are exact."""
-
-    def recipients(self, deadlines, audience):
-        return {deadline.pk: [Recipient(f"{audience}@example.org")] for deadline in deadlines}
-
-    def context(self, deadlines, language, now=None):
-        return {deadline.pk: {} for deadline in deadlines}
 
 
 @pytest.fixture(autouse=True)

@@ -14,11 +14,11 @@ from inspections.models import InspectionState, RoundState, TeamState
 from inspections.services import inspections as inspection_services
 from tests import factories as f
 from tests.helpers import put
+from tests.workflows.adapters import EveryAudience
 from workflows import subjects
 from workflows.calendar import end_of_day
 from workflows.deadlines import deadline_open, deadlines_of
 from workflows.models import Colour, Deadline, DeadlinePolicy, DeadlineStatus, OutboxMessage
-from workflows.subjects import Recipient
 from workflows.sweep import sweep
 
 pytestmark = pytest.mark.django_db
@@ -35,20 +35,6 @@ RED = ("responsible", "party_head", "office")
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-class EveryAudience:
-    """A recipients adapter with one address per audience, so the engine's keys are exact."""
-
-    def recipients(self, deadlines, audience):
-        return {
-            deadline.pk: [Recipient(f"{audience}@example.org", audience)] for deadline in deadlines
-        }
-
-    def context(self, deadlines, language, now=None):
-        return {
-            deadline.pk: {"kind": deadline.kind, "language": language} for deadline in deadlines
-        }
 
 
 @pytest.fixture
