@@ -221,24 +221,27 @@ WHY = {
     "reads only the rows due; what grows with the rows stored is the index depth and how much "
     "of the tables still fits in PostgreSQL's buffers (128 MB here) when the sweep reads each "
     "due row's subject and people.",
-    "S2": "fixed in this issue. The sweep wrote a chunk's moves with one UPDATE per distinct "
-    "outcome (colour, status, next action); rows swept together have varied due dates, so that "
-    "was nearly one round trip per row (about 2,100/s). `workflows/sweep.py` now writes the whole "
-    "chunk in one `UPDATE … FROM unnest(…)` on PostgreSQL (SQLite keeps the old path). About half "
-    "of what remains is the domain's recipients adapter, which reads the chunk's subjects once per "
-    "audience (up to four times per chunk).",
-    "T1": "the ratio to bare SQL is met (below 5×); the rate is not. Fixed in this issue: the "
-    "lock reads the item's inspection in the same query (the rules need it) and locks the item "
-    "row alone; `save()` writes only the changed columns; a person's roles are one query, then "
-    "cached; the deadline hook loads the working-day calendar only when a rule opens a deadline; "
-    "the verify letter reads the unit, round, term and team in one query; its outbox rows are "
-    "written in one statement. A transition now issues 3–6 queries (4.25 on average against the "
-    "bare SQL's 3.5; `tests/inspections/test_transition_queries.py` pins them). What remains is "
-    "Python CPU, about 4 ms per transition: Celery's publish to Redis after each verify's commit "
-    "(about 2.8 ms of it under the profiler), Django compiling each query, reading the roles of "
-    "each new person (the benchmark uses a different liaison for almost every item), rules and "
-    "django-fsm. To reach 300/s: publish the letters of many commits in one batch, and read "
-    "roles with one prepared statement.",
+    "S2": "fixed in this issue, in two steps. (1) The sweep wrote a chunk's moves with one UPDATE "
+    "per distinct outcome (colour, status, next action); rows swept together have varied due "
+    "dates, so that was nearly one round trip per row (about 2,100/s). `workflows/sweep.py` now "
+    "writes the whole chunk in one `UPDATE … FROM unnest(…)` on PostgreSQL (SQLite keeps the old "
+    "path): 4,543/s in the previous run. (2) The domain's recipients adapter read the chunk's "
+    "subjects and people once per audience, up to four times per chunk for a red step; it now "
+    "answers every audience of a chunk from one read (`recipients_by_audience`).",
+    "T1": "met after fixes in this issue (the previous run measured 177/s). The lock reads the "
+    "item's inspection in the same query (the rules need it) and locks the item row alone; "
+    "`save()` writes only the changed columns; the deadline hook loads the working-day calendar "
+    "only when a rule opens a deadline; the verify letter reads the unit, round, term and team in "
+    "one query and writes its outbox rows in one statement. Then the two largest costs left: "
+    "Celery's publish after each verify's commit, one message per letter (about 2.8 ms under the "
+    "profiler), is now one message for all the letters of a commit (deliveries travel in batches, "
+    "see E1); and a person's roles, read on their first step (the benchmark uses a different "
+    "liaison for almost every item), were a five-branch UNION that Django compiled each time; it "
+    "is now one SQL statement written once (`inspections/roles.py`). Three indexes that a "
+    "composite index already led with (the audit row's and the deadline's content type, the "
+    "item's inspection) were dropped, so each step updates fewer index pages. A transition "
+    "issues 3–6 queries (`tests/inspections/test_transition_queries.py` pins them); what remains "
+    "is Django compiling them, rules and django-fsm, and PostgreSQL's commit.",
     "Q1": "counted on a warm request with Django's test client; identical counts at both sizes "
     "mean no page reads per row.",
     "Q2": "met after fixes in this issue. Round dashboard: its three queries on deadlines "
@@ -249,30 +252,26 @@ WHY = {
     "20,000 units and every team as options; with a round chosen it now lists that round's "
     "units and teams, and the pager shows the ends and two pages either side. The ledger with "
     "no round chosen still lists every unit (about 3–4 s at 1M for the leading group).",
-    "E1": "two things were ours and are fixed. (1) Each delivery opened its own SMTP connection "
-    "(connect, EHLO, QUIT and the server's session set-up for every message): with per-task "
-    "database connections, which an earlier commit had already fixed (`CONN_MAX_AGE`), that was "
-    "the system time seen before; a worker now keeps one connection for up to 100 messages or 30 s "
-    "idle and replaces one the server dropped. (2) Every letter of a deadline's step (liaisons, the "
-    "unit's mailbox, the party head, the office) read the same context from the domain; a worker "
-    "now reuses it for 10 s (worker CPU per message 12.3 → 9.5 ms in development). What remains is "
-    "CPU: about 5 ms per message in `deliver` (rendering three templates and Python's e-mail "
-    "serialisation of a two-part Chinese message are half of it, the ORM's compiling of the "
-    "locking read a sixth) and about 4 ms of Celery's own work per task (message decoding, acks "
-    "on Redis, the Django fix-up's connection checks), plus about 1 ms in the SMTP server. With "
-    "~10 ms of CPU per message on 2 cores that also run PostgreSQL, Redis and the SMTP server, "
-    "2 workers top out near 150–180/s; with one process each they also wait on ~14 round trips "
-    "per message. To reach 200/s: deliver several rows per task (one locking read, one commit, "
-    "one task's overhead per batch; the integration test that counts one queued task per row "
-    "would change), or run each worker with Celery's default concurrency (one process per core), "
-    "or put the workers on other cores.",
+    "E1": "met after fixes in this issue (the previous run measured 78/s). First, a worker keeps "
+    "its SMTP connection for up to 100 messages or 30 s idle instead of opening one per message, "
+    "and reuses a deadline's e-mail context across the letters of its step for 10 s. Then the "
+    "largest cost: one Celery task per message, whose own work (decoding, acknowledging on "
+    "Redis, the worker's round trips to the broker before it takes the next task, with one "
+    "process per worker and a prefetch of one) was as much as sending the message. Rows now "
+    "travel 25 to a task (`DELIVERY_BATCH`), each still sent and committed in its own "
+    "transaction, so a worker killed mid-task repeats at most the one message it was sending "
+    "(`tests/integration/test_faults.py`); a task retries only its deferred rows. What remains "
+    "per message is rendering three templates, Python's serialisation of a two-part Chinese "
+    "message, the row's locking read and commit, and the SMTP exchange.",
     "L1": "PostgreSQL's own floor for one client doing five-statement write transactions on this "
     "server (fsync on every commit); T1's bare SQL does the same kind of work.",
     "P1": "the reference job reads every live deadline into Python and checks it (colour and step "
     "with the engine's own functions) before acting on the due ones with the same code as the "
     "sweep. Its cost grows with the rows stored; the sweep's with the rows due. The ratio is "
     "bounded by (reading everything + acting) / acting, and acting on 1,000 deadlines (finding "
-    "their people, writing their letters) is most of the sweep's time.",
+    "their people, writing their letters) is most of the sweep's time; the previous run measured "
+    "70× because the sweep read a chunk's subjects and people once per audience. It now reads "
+    "them once per chunk (see S2).",
 }
 
 
@@ -295,7 +294,8 @@ NOTES = [
     "  does not exist yet is reported as not built.",
     "- **E1** writes the sweep's own reminder letters (context read at delivery), asks the",
     "  dispatcher for them, and counts what a loopback aiosmtpd server receives by Message-ID.",
-    "  Each worker keeps its SMTP connection between messages (`workflows/delivery.py`).",
+    "  Two workers, one process each; each keeps its SMTP connection between messages and takes",
+    "  rows 25 to a task (`workflows/delivery.py`, `workflows/outbox.py`).",
     "- Figures on a shared 2-core machine vary with what else runs; the load averages above say",
     "  how busy it was.",
 ]

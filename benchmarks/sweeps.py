@@ -76,7 +76,7 @@ def _reference_job() -> dict:
     """
     from workflows.deadlines import colour_at, step_due
     from workflows.models import LIVE_STATUSES, Deadline, DeadlinePolicy
-    from workflows.sweep import _process
+    from workflows.sweep import CHUNK_SIZE, _process
 
     policies = {policy.pk: policy for policy in DeadlinePolicy.objects.all()}
     checked = 0
@@ -90,8 +90,8 @@ def _reference_job() -> dict:
             if deadline.next_action_at is not None and deadline.next_action_at <= NOW:
                 due.append(deadline)
         messages = 0
-        for start in range(0, len(due), 500):
-            messages += _process(due[start : start + 500], policies, NOW)
+        for start in range(0, len(due), CHUNK_SIZE):
+            messages += _process(due[start : start + CHUNK_SIZE], policies, NOW)
     return {"checked": checked, "deadlines": len(due), "messages": messages}
 
 

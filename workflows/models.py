@@ -182,8 +182,14 @@ class Deadline(models.Model):
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
     kind = models.CharField(_("kind"), max_length=64)
+    # No index: a dozen policies over a million rows makes a useless one, and the sweep
+    # writes every due row (deleting a policy, which PROTECT checks, is rare).
     policy = models.ForeignKey(
-        DeadlinePolicy, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("policy")
+        DeadlinePolicy,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        verbose_name=_("policy"),
+        db_index=False,
     )
     responsible = models.CharField(
         _("responsible party"),

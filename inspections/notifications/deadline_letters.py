@@ -148,11 +148,24 @@ def _inspection_facts(inspection: Inspection) -> dict:
     }
 
 
+def _unit_fields(path: str) -> tuple[str, ...]:
+    """The unit's columns the recipients need: its names and its two addresses."""
+    return tuple(
+        f"{path}__{name}" for name in ("name", "email", "party_head_email", "party_head_name")
+    )
+
+
 class _DeadlineAdapter:
     """Recipients and context for the deadlines of one model, batched."""
 
     model: type[models.Model]
     related: tuple[str, ...] = ()
+    # What finding the recipients reads of a subject: its unit (names and addresses), its
+    # team's id and its organ; not the round, term and texts the e-mail's context needs.
+    # Every sweep chunk pays for this read, so it reads only those columns (and the states,
+    # which django-fsm reads as each row is loaded).
+    recipient_related: tuple[str, ...] = ()
+    recipient_fields: tuple[str, ...] = ()
 
     def inspection_of(self, subject: Any) -> Inspection:
         raise NotImplementedError
@@ -164,9 +177,15 @@ class _DeadlineAdapter:
         """The subject's description, what is due and the link (in the active language)."""
         raise NotImplementedError
 
-    def _subjects(self, deadlines: Sequence[Deadline]) -> dict[int, Any]:
+    def _subjects(self, deadlines: Sequence[Deadline], *, for_recipients: bool = False) -> dict:
         ids = {deadline.object_id for deadline in deadlines}
-        return self.model.objects.select_related(*self.related).in_bulk(ids)
+        if for_recipients:
+            rows = self.model.objects.select_related(*self.recipient_related).only(
+                *self.recipient_fields
+            )
+        else:
+            rows = self.model.objects.select_related(*self.related)
+        return rows.in_bulk(ids)
 
     def recipients(
         self, deadlines: Sequence[Deadline], audience: str
@@ -182,7 +201,9 @@ class _DeadlineAdapter:
         The subjects and the people are read once for all the audiences: a red step tells
         three or four of them about the same deadlines.
         """
-        subjects = self._subjects([d for deadlines in wanted.values() for d in deadlines])
+        subjects = self._subjects(
+            [d for deadlines in wanted.values() for d in deadlines], for_recipients=True
+        )
         inspections = {pk: self.inspection_of(subject) for pk, subject in subjects.items()}
         directory = Directory(
             unit_ids=(inspection.unit_id for inspection in inspections.values()),
@@ -261,6 +282,8 @@ class InspectionDeadlines(_DeadlineAdapter):
 
     model = Inspection
     related = ("round__term", "unit", "team")
+    recipient_related = ("unit",)
+    recipient_fields = ("state", "unit", "team", *_unit_fields("unit"))
 
     def inspection_of(self, subject: Inspection) -> Inspection:
         return subject
@@ -279,6 +302,14 @@ class ItemDeadlines(_DeadlineAdapter):
 
     model = RectificationItem
     related = ("inspection__round__term", "inspection__unit", "inspection__team")
+    recipient_related = ("inspection__unit",)
+    recipient_fields = (
+        "state",
+        "inspection__state",
+        "inspection__unit",
+        "inspection__team",
+        *_unit_fields("inspection__unit"),
+    )
 
     def inspection_of(self, subject: RectificationItem) -> Inspection:
         return subject.inspection
@@ -298,6 +329,17 @@ class LeadDeadlines(_DeadlineAdapter):
 
     model = Lead
     related = ("inspection__round__term", "inspection__unit", "inspection__team", "receiving_organ")
+    recipient_related = ("inspection__unit", "receiving_organ")
+    recipient_fields = (
+        "state",
+        "inspection__state",
+        "inspection__unit",
+        "inspection__team",
+        *_unit_fields("inspection__unit"),
+        "receiving_organ",
+        "receiving_organ__name",
+        "receiving_organ__email",
+    )
 
     def inspection_of(self, subject: Lead) -> Inspection:
         return subject.inspection

@@ -29,7 +29,14 @@ from inspections.selectors import (
     lead_get_for_user,
 )
 from inspections.selectors.cases import inspection_leads_for, items_with_evidence
-from inspections.views.acting import Attempt, Offers, act, offers_for, render_page
+from inspections.views.acting import (
+    Attempt,
+    Offers,
+    SharedChoices,
+    act,
+    offers_for,
+    render_page,
+)
 from workflows.audit import audit_trail
 from workflows.deadlines import colour_at, deadlines_of
 from workflows.errors import NotFound
@@ -208,11 +215,12 @@ def item_cards(
     may_read = bool(
         inspection and user.has_perm("inspections.view_evidence_rectificationitem", inspection)
     )
+    choices = SharedChoices()
     return [
         ItemCard(
             item=item,
             evidence=list(item.evidence_files.all()) if may_read else [],
-            offers=offers_for(item, user, attempt),
+            offers=offers_for(item, user, attempt, choices=choices),
             may_read_evidence=may_read,
         )
         for item in items

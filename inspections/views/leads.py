@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from inspections.models import Lead, LeadState
 from inspections.selectors.leads import leads_desk as desk_leads
 from inspections.selectors.leads import live_deadlines_by_lead
-from inspections.views.acting import Offers, act, offers_for, render_page
+from inspections.views.acting import Offers, SharedChoices, act, offers_for, render_page
 from inspections.views.cases import DeadlineRow, _deadline_row
 
 PAGE_SIZE = 50
@@ -64,11 +64,12 @@ def leads_desk(request: HttpRequest) -> HttpResponse:
     leads = list(page.object_list)
     deadlines = live_deadlines_by_lead(leads)
     now = timezone.now()
+    choices = SharedChoices()
     rows = [
         DeskRow(
             lead=lead,
             deadline=_deadline_row(deadlines[lead.pk], "", now) if lead.pk in deadlines else None,
-            offers=offers_for(lead, user, attempt),
+            offers=offers_for(lead, user, attempt, choices=choices),
         )
         for lead in leads
     ]

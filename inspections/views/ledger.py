@@ -29,6 +29,9 @@ from inspections.selectors.ledger import (
 from workflows.models import Colour
 
 PAGE_SIZE = 50
+# Units or teams listed as options when no round narrows them: beyond this (a province's
+# thousands), the person chooses a round first, so a page does not carry 20,000 options.
+LISTED_AT_MOST = 300
 
 SORT_CHOICES = [
     ("unit", _("Unit (A to Z)")),
@@ -103,7 +106,10 @@ class LedgerFilterForm(forms.Form):
         for name in ("round", "unit", "team"):
             self.fields[name].empty_label = _("All")
         round_id = self._chosen("round")
-        if round_id is not None:
+        if round_id is None:
+            self._list_only_if_few("unit", _("Choose a round to list its units."))
+            self._list_only_if_few("team", _("Choose a round to list its teams."))
+        else:
             for name, rows in (
                 ("unit", ledger_units(user, round_id=round_id)),
                 ("team", ledger_teams(user, round_id=round_id)),
@@ -122,6 +128,14 @@ class LedgerFilterForm(forms.Form):
             *Colour.choices,
             ("none", _("No live deadline")),
         ]
+
+    def _list_only_if_few(self, name: str, hint: str) -> None:
+        """List every option when there are few; else only the one chosen, and say why."""
+        field = self.fields[name]
+        if field.queryset.values("pk")[LISTED_AT_MOST : LISTED_AT_MOST + 1].exists():
+            chosen = self._chosen(name)
+            field.show(field.queryset.filter(pk=chosen) if chosen else field.queryset.none())
+            field.help_text = hint
 
     def _chosen(self, name: str) -> int | None:
         """The id asked for in `name`, if it is one; the field's own cleaning judges it later."""
@@ -194,6 +208,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     else:
         status = 400
     partial = request.htmx and not request.htmx.history_restore_request
+    # The units and teams offered follow the round, and the sort follows a column heading,
+    # so a fragment carries those fields too.
+    context["scoped_fields"] = [form[name] for name in ("unit", "team", "sort")] if partial else []
     template = "overview/_ledger_results.html" if partial else "overview/ledger.html"
     response = render(request, template, context, status=status)
     # The same address answers with a page or with a fragment: caches must keep them apart.

@@ -96,6 +96,17 @@ def test_the_office_sees_everything_and_an_outsider_nothing(busy_world):
         assert all_ids(outsider, collection) == set(), collection
 
 
+def test_a_superuser_lists_what_the_permission_check_lets_them_do_anything_to(busy_world):
+    """Django lets a superuser through every permission; the lists agree and hold everything."""
+    busy_world.root = f.UserFactory(username="root", is_staff=True, is_superuser=True)
+    root = client_as(busy_world, "root")
+
+    for collection, viewset in VIEWSETS.items():
+        assert all_ids(root, collection) == set(
+            viewset.model.objects.values_list("pk", flat=True)
+        ), collection
+
+
 def test_a_liaison_reads_its_inspection_in_the_reduced_view(busy_world):
     put(busy_world.inspection, talks=12)
     path = f"/api/v1/inspections/{busy_world.inspection.pk}/"

@@ -218,3 +218,34 @@ def test_a_hand_over_without_an_organ_lists_the_problem(client, world, lead):
     assert error.code == "condition_failed"
     assert all(detail in page(response) for detail in error.details)
     assert fresh(lead).state == m.LeadState.DECIDED
+
+
+def test_the_desk_reads_the_receiving_organs_once_however_many_leads_await_a_decision(
+    client, world, lead, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    f.ReceivingOrganFactory.create_batch(3)
+    client.force_login(world.leading_group)
+    client.get(DESK)  # warm the caches (content types, session)
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(DESK)
+    assert [offer.do for offer in response.context["rows"][0].offers.actions] == [
+        do(lead, "decide")
+    ]
+    for number in range(2, 7):
+        f.LeadFactory(inspection=world.inspection, number=number, registered_by=world.team_leader)
+    with django_assert_num_queries(len(one)):
+        response = client.get(DESK)
+    rows = response.context["rows"]
+    assert len(rows) == 6
+    organs = [
+        [
+            str(label)
+            for _value, label in row.offers.by_name["decide"].form["receiving_organ"].field.choices
+        ]
+        for row in rows
+    ]
+    # Every form still lists every organ.
+    assert all(len(listed) == m.ReceivingOrgan.objects.count() + 1 for listed in organs)

@@ -197,6 +197,42 @@ def test_a_unit_of_another_round_still_filters_and_stays_listed(client, ledger_w
     assert "市统计局" in _option_labels(response, "unit")
 
 
+def test_without_a_round_too_many_units_are_not_listed_and_the_page_says_why(
+    client, ledger_world, monkeypatch
+):
+    from inspections.views import ledger as ledger_view
+
+    monkeypatch.setattr(ledger_view, "LISTED_AT_MOST", 1)  # the world has two units, two teams
+    office = ledger_world.office
+
+    response = ledger(client, office)
+    assert _option_labels(response, "unit") == []
+    assert _option_labels(response, "team") == []
+    html = response.content.decode()
+    assert "请先选择轮次，再列出该轮的单位。" in html
+    # A unit chosen by its id still filters, and stays listed so the select shows it.
+    chosen = ledger(client, office, unit=ledger_world.other_unit.pk)
+    assert _option_labels(chosen, "unit") == ["市数据局"]
+    assert len(shown_problems(chosen)) == 12
+    # With a round, its units are listed again.
+    in_round = ledger(client, office, round=ledger_world.round.pk)
+    assert sorted(_option_labels(in_round, "unit")) == sorted(["市科学技术局", "市数据局"])
+
+
+def test_under_htmx_choosing_a_round_refreshes_the_units_and_teams_offered(client, ledger_world):
+    elsewhere = f.InspectionFactory(
+        round=f.RoundFactory(number=9), unit=f.UnitFactory(name="市统计局")
+    )
+    client.force_login(ledger_world.office)
+    response = client.get(reverse("ledger"), {"round": elsewhere.round.pk}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    unit_field = html[html.index('id="field-unit" hx-swap-oob="true"') :]
+    unit_field = unit_field[: unit_field.index("</select>")]
+    assert "市统计局" in unit_field
+    assert "市数据局" not in unit_field
+    assert 'id="field-team" hx-swap-oob="true"' in html
+
+
 def test_filter_by_round_unit_team_and_state(client, ledger_world):
     office = ledger_world.office
     assert len(shown_problems(ledger(client, office, round=ledger_world.round.pk))) == 24
@@ -332,7 +368,7 @@ def test_under_htmx_the_sort_choice_follows_a_column_heading(client, ledger_worl
     client.force_login(ledger_world.office)
     response = client.get(reverse("ledger"), {"sort": "-due"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    field = html[html.index('id="sort-field" hx-swap-oob="true"') :]
+    field = html[html.index('id="field-sort" hx-swap-oob="true"') :]
     assert '<option value="-due" selected>' in field
 
 
