@@ -245,6 +245,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fix-up closes the database connection around every task unless told to
+# reuse it: a new PostgreSQL backend per task. Reused here (closed every 2,000 tasks), with
+# Django's own age and health checks run before each task (config/celery_app.py).
+CELERY_DB_REUSE_MAX = 1000
 # Deadlines and e-mail run on their own queues, so a burst of mail never delays a sweep.
 CELERY_TASK_ROUTES = {
     "workflows.sweep_deadlines": {"queue": "deadlines"},
