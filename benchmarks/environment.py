@@ -46,6 +46,16 @@ def create_database() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def checkpoint() -> None:
+    """Write PostgreSQL's dirty buffers out now, so a measurement does not pay for the
+    previous step's writes (pgbench's, a data set's) when the server's own checkpoint comes."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+
+
 def migrate() -> None:
     from django.core.management import call_command
 
