@@ -256,8 +256,10 @@ WHY = {
     "ids from a UNION ALL with one branch per subject type, each on the subject index (about "
     "12 ms each). Ledger: its SQL took about 85 ms; the rest was the filter form listing all "
     "20,000 units and every team as options; with a round chosen it now lists that round's "
-    "units and teams, and the pager shows the ends and two pages either side. The ledger with "
-    "no round chosen still lists every unit (about 3–4 s at 1M for the leading group).",
+    "units and teams, and the pager shows the ends and two pages either side. With no round "
+    "chosen it lists units and teams only when there are at most 300 (else only the one "
+    "chosen, with a note to choose a round): 92 ms at 1M for the leading group, measured "
+    "apart from this table (it was 3–4 s).",
     "E1": "met after fixes in this issue (the previous run measured 78/s). First, a worker keeps "
     "its SMTP connection for up to 100 messages or 30 s idle instead of opening one per message, "
     "and reuses a deadline's e-mail context across the letters of its step for 10 s. Then the "
@@ -305,8 +307,10 @@ NOTES = [
     "  dispatcher for them, and counts what a loopback aiosmtpd server receives by Message-ID.",
     "  Two workers, one process each; each keeps its SMTP connection between messages and takes",
     "  rows 25 to a task (`workflows/delivery.py`, `workflows/outbox.py`).",
-    "- Each measurement starts after a `CHECKPOINT`, so it does not pay for the previous step's",
-    "  writes (pgbench's, a data set's) when PostgreSQL's own checkpoint comes.",
+    "- Each measurement starts from a settled server (`benchmarks/environment.py`, `settle`):",
+    "  `VACUUM (ANALYZE)` of the tables the harness rewrites, whose own make-due-and-restore",
+    "  cycles leave hundreds of thousands of dead rows that autovacuum would have cleared in a",
+    "  live system, then a `CHECKPOINT`, so no step pays for the previous one's writes.",
     "- Figures on a shared 2-core machine vary with what else runs; the load averages above say",
-    "  how busy it was. Three runs on the same day gave T1 283–357/s and P1 100–110×.",
+    "  how busy it was.",
 ]

@@ -75,7 +75,7 @@ class Run:
         )
 
     def measure(self, measurement: str, label: str, function: Callable[[], dict]) -> None:
-        environment.checkpoint()
+        environment.settle()
         self.results["measurements"].setdefault(measurement, {})[label] = self.step(
             f"{measurement} {label}", function
         )
