@@ -149,18 +149,17 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _cpu(pids: list[int]) -> tuple[float, float]:
-    """User and system CPU seconds the processes have used so far."""
-    user = system = 0.0
+def _cpu(pids: list[int]) -> dict[int, tuple[float, float]]:
+    """User and system CPU seconds each process has used so far (those still alive)."""
+    used = {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        user += int(fields[11]) / TICK
-        system += int(fields[12]) / TICK
-    return user, system
+        used[pid] = (int(fields[11]) / TICK, int(fields[12]) / TICK)
+    return used
 
 
 class CpuMeter:
@@ -185,13 +184,20 @@ class CpuMeter:
         self.before = {name: _cpu(pids) for name, pids in self.groups().items()}
 
     def stop(self, messages: int) -> dict:
+        # Per process: a backend or pool child that ended mid-run must not cancel the others'
+        # use (it is lost); one that started mid-run counts from zero.
         after = {name: _cpu(pids) for name, pids in self.groups().items()}
         used = {}
-        for name, (user, system) in after.items():
-            user0, system0 = self.before.get(name, (0.0, 0.0))
+        for name, processes in after.items():
+            before = self.before.get(name, {})
+            user = system = 0.0
+            for pid, (u, s) in processes.items():
+                u0, s0 = before.get(pid, (0.0, 0.0))
+                user += max(u - u0, 0)
+                system += max(s - s0, 0)
             used[name] = {
-                "user_ms_per_message": round(max(user - user0, 0) * 1000 / messages, 2),
-                "system_ms_per_message": round(max(system - system0, 0) * 1000 / messages, 2),
+                "user_ms_per_message": round(user * 1000 / messages, 2),
+                "system_ms_per_message": round(system * 1000 / messages, 2),
             }
         return used
 

@@ -94,7 +94,7 @@ def main() -> None:
 
     environment.configure()
     environment.migrate()
-    from benchmarks import mail, pages, report, sweeps, transitions
+    from benchmarks import imports, mail, pages, report, sweeps, transitions
 
     run = Run(sizes)
     run.results["machine"] = environment.machine()
@@ -135,6 +135,8 @@ def main() -> None:
             label,
             lambda: mail.measure_mail(messages=sizes["messages"], repetitions=reps),
         )
+    if "I1" not in skip:
+        run.measure("I1", label, lambda: imports.measure_import(repetitions=reps))
 
     run.results["total_seconds"] = round(time.monotonic() - run.started, 1)
     run.results["load_average"]["end"] = [round(x, 2) for x in os.getloadavg()]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -289,15 +288,15 @@ def test_only_the_office_may_import(db):
     assert snapshot() == before
 
 
-def test_twenty_thousand_rows_import_well_under_a_minute(office):
+def test_twenty_thousand_rows_import_whole(office):
+    # How long it takes is measured by `make bench` (I1), not here.
     data = xlsx(many_units(15_000, people=5_000))
-    started = time.perf_counter()
     counts = units_import(data=data, filename="big.xlsx", actor=office)
-    elapsed = time.perf_counter() - started
     assert counts.rows == 20_000
     assert m.Unit.objects.count() == 15_000
+    assert m.UnitAlias.objects.count() == 30_000
+    assert m.UnitLiaison.objects.count() == 15_000
     assert m.Affiliation.objects.count() == 5_000
-    assert elapsed < 30, elapsed
 
 
 def test_the_command_imports_and_reports_problems(db, tmp_path, capsys):
