@@ -88,3 +88,5 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
 
     failures = done.stdout.split("FAILURES", 1)[-1]
     assert done.returncode == 0, failures[:20000] + done.stderr[-2000:]
+    # What it tried (operations, test cases, phases), shown by `pytest -rP`.
+    print(done.stdout[-4000:])
