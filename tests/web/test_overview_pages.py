@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
-from django.views.defaults import page_not_found, permission_denied
+from django.views.defaults import page_not_found, permission_denied, server_error
 
 from inspections import models as m
 from tests.roles import ROLES
@@ -147,6 +147,16 @@ def test_the_403_page_shows_the_reason_it_was_given(db):
     request = RequestFactory().get("/somewhere/")
     response = permission_denied(request, PermissionDenied("Only the office may do this."))
     assert "Only the office may do this." in response.content.decode()
+
+
+def test_the_500_page_says_nothing_was_half_saved_in_the_readers_language(db):
+    request = RequestFactory().get("/somewhere/")
+    with translation.override("zh-hans"):
+        response = server_error(request)
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert zh("Something went wrong") in html and "出错了" in html
+    assert 'href="/"' in html
 
 
 # Navigation --------------------------------------------------------------------------------------
