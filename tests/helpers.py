@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
+from tests import factories as f
 from workflows.audit import audit_trail
+from workflows.deadlines import deadline_open
 
 
 def put(obj, state: str | None = None, **values):
@@ -40,3 +44,17 @@ def refuse(error_type, call):
     with pytest.raises(error_type) as caught:
         call()
     return caught.value
+
+
+def numbered_problems(world, number: int) -> None:
+    """Finding and item `number` of world.inspection, the item with its deadline (due 12-01)."""
+    f.FindingFactory(inspection=world.inspection, number=number, recorded_by=world.team_member)
+    item = f.RectificationItemFactory(inspection=world.inspection, number=number)
+    deadline_open(
+        subject=item,
+        kind="item",
+        policy_key="item",
+        starts_on=datetime.date(2026, 9, 1),
+        due_on=datetime.date(2026, 12, 1),
+        responsible="unit",
+    )

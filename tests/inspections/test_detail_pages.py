@@ -12,7 +12,7 @@ from django.utils import translation
 from inspections import models as m
 from inspections.services.inspections import inspection_give_feedback
 from tests import factories as f
-from tests.helpers import put
+from tests.helpers import numbered_problems, put
 from workflows.audit import audit_record
 from workflows.deadlines import deadline_open
 from workflows.models import Colour, Deadline
@@ -375,16 +375,7 @@ def test_the_timeline_says_who_did_what_when_in_shanghai_time(client, world, fro
 def fill(world, numbers: range) -> None:
     """Findings, items (each with its deadline) and leads numbered `numbers`."""
     for number in numbers:
-        f.FindingFactory(inspection=world.inspection, number=number, recorded_by=world.team_member)
-        item = f.RectificationItemFactory(inspection=world.inspection, number=number)
-        deadline_open(
-            subject=item,
-            kind="item",
-            policy_key="item",
-            starts_on=datetime.date(2026, 9, 1),
-            due_on=datetime.date(2026, 12, 1),
-            responsible="unit",
-        )
+        numbered_problems(world, number)
         f.LeadFactory(inspection=world.inspection, number=number, registered_by=world.team_leader)
         audit_record(subject=world.inspection, actor=world.office, action="grade", note=str(number))
 

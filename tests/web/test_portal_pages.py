@@ -4,13 +4,16 @@ items and the rectification report, all through the services."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from inspections import models as m
 from tests import factories as f
-from tests.helpers import fresh, put
+from tests.helpers import fresh, numbered_problems, put
 from tests.roles import ROLES
 from tests.web.casework import FEEDBACK_DAY, at_feedback, do, page, post, rectifying_item, zh
+from workflows.deadlines import deadline_open
 
 
 @pytest.fixture(autouse=True)
@@ -300,3 +303,57 @@ def test_the_portal_list_shows_the_plan_deadline_with_its_colour(client, world):
     html = page(client.get(PORTAL))
     assert zh("Rectification plan") in html
     assert "badge--" in html
+
+
+# Cost --------------------------------------------------------------------------------------------
+
+
+def test_the_inspection_page_costs_the_same_for_2_items_as_for_15(client, world):
+    rectifying_item(world)  # item 1: its problem written on the item, no deadline of its own
+    numbered_problems(world, 2)
+    target = url(world.inspection)
+    client.force_login(world.unit_liaison)
+    client.get(target)  # warm the content-type cache
+
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(target).status_code == 200
+    for number in range(3, 16):
+        numbered_problems(world, number)
+    with CaptureQueriesContext(connection) as fifteen:
+        response = client.get(target)
+    assert len(response.context["items"]) == 15
+    assert len(response.context["problems"]) == 14
+    assert len(response.context["deadlines"]) == 14
+    assert len(fifteen) == len(two)
+
+
+def unit_inspection(world, number: int) -> None:
+    """Another inspection of the liaison's unit, in another round, rectifying, with a deadline."""
+    inspection = put(
+        f.InspectionFactory(unit=world.unit, round=f.RoundFactory(number=10 + number)),
+        state=m.InspectionState.RECTIFYING,
+        feedback_on=FEEDBACK_DAY,
+    )
+    deadline_open(
+        subject=inspection,
+        kind="rectification_report",
+        policy_key="rectification_report",
+        starts_on=datetime.date(2026, 9, 1),
+        responsible="unit",
+    )
+
+
+def test_the_portal_list_costs_the_same_for_1_inspection_as_for_5(client, world):
+    rectifying_item(world)
+    client.force_login(world.unit_liaison)
+    client.get(PORTAL)  # warm the content-type cache
+
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(PORTAL).status_code == 200
+    for number in range(4):
+        unit_inspection(world, number)
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(PORTAL)
+    assert len(response.context["rows"]) == 5
+    assert sum(len(deadlines) for _, deadlines in response.context["rows"]) == 4
+    assert len(five) == len(one)
