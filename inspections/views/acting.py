@@ -24,10 +24,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from inspections.actions import Action, action_named, actions_of, take
-from inspections.models import Inspection, Lead, RectificationItem
+from inspections.models import Inspection, Lead, RectificationItem, Round, Team
 from workflows.errors import ApplicationError, StaleObject
 
 KINDS: dict[str, type[models.Model]] = {
+    "round": Round,
+    "team": Team,
     "inspection": Inspection,
     "item": RectificationItem,
     "lead": Lead,

@@ -1,4 +1,5 @@
-"""A round's dashboard for the leading group and the office: counts, colours, charts, coverage."""
+"""A round's dashboard for the leading group and the office: counts, colours, charts, coverage,
+and the round's and its teams' next steps (approve, mobilise, authorise, conclude …)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods
 
 from inspections.charts import line_chart, stacked_bars
-from inspections.models import InspectionState
+from inspections.models import InspectionState, Round
 from inspections.selectors import round_get_for_user
 from inspections.selectors.dashboard import Breakdown, round_dashboard
+from inspections.views.acting import SharedChoices, act, offers_for, render_page
 from workflows.errors import NotFound
 
 
@@ -39,16 +40,48 @@ def _table(
     ]
 
 
-@require_safe
-@login_required
-def round_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _round_or_404(user, pk) -> Round:
     """Not found for whoever may not see the round; not allowed for a team that may see it."""
     try:
-        round_ = round_get_for_user(user=request.user, pk=pk)
+        round_ = round_get_for_user(user=user, pk=pk)
     except NotFound as error:
         raise Http404 from error
-    if not request.user.has_perm("inspections.view_round_dashboard", round_):
+    if not user.has_perm("inspections.view_round_dashboard", round_):
         raise PermissionDenied
+    return round_
+
+
+def _finder(round_: Round):
+    """The records this page acts on: the round itself and its teams, looked up fresh."""
+
+    def find(kind: str, pk: int):
+        if kind == "round" and pk == round_.pk:
+            return Round.objects.filter(pk=pk).first()
+        if kind == "team":
+            return round_.teams.filter(pk=pk).first()
+        return None
+
+    return find
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def round_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dashboard; a POST takes one of the round's or its teams' steps through the services."""
+    round_ = _round_or_404(request.user, pk)
+    attempt = None
+    if request.method == "POST":
+        outcome = act(request, _finder(round_))
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        attempt = outcome
+        round_ = _round_or_404(request.user, pk)  # as it stands after the attempt
+    choices = SharedChoices()
+    team_offers = [
+        (team, offers)
+        for team in round_.teams.all()
+        if (offers := offers_for(team, request.user, attempt, choices=choices))
+    ]
     dashboard = round_dashboard(round_)
     labels = {state: str(label) for state, label in InspectionState.choices}
     states = dashboard.states_present
@@ -78,5 +111,7 @@ def round_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "batch_table": _table(dashboard.by_batch, states, labels, gettext("No batch yet")),
         "team_chart": team_chart,
         "burn_chart": burn_chart,
+        "offers": offers_for(round_, request.user, attempt, choices=choices),
+        "team_offers": team_offers,
     }
-    return render(request, "overview/round_dashboard.html", context)
+    return render_page(request, "overview/round_dashboard.html", context, attempt)

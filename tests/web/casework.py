@@ -7,6 +7,7 @@ import datetime
 from django.utils import translation
 
 from inspections import models as m
+from inspections.views.acting import KIND_OF
 from tests import factories as f
 from tests.helpers import put
 
@@ -59,9 +60,4 @@ def post(client, user, url, data, **extra):
 
 def do(record, name: str) -> str:
     """The `do` field a page's form posts for action `name` on `record`."""
-    kind = {
-        m.Inspection: "inspection",
-        m.RectificationItem: "item",
-        m.Lead: "lead",
-    }[type(record)]
-    return f"{kind}:{record.pk}:{name}"
+    return f"{KIND_OF[type(record)]}:{record.pk}:{name}"

@@ -12,8 +12,10 @@ from django.utils import timezone, translation
 from inspections import models as m
 from inspections.selectors.dashboard import burn_down
 from tests import factories as f
-from tests.helpers import put
+from tests.helpers import assert_last_audit, fresh, put
+from tests.web.casework import do
 from tests.web.test_overview_ledger import make_items
+from workflows.audit import audit_trail
 from workflows.calendar import end_of_day
 from workflows.models import Deadline, DeadlinePolicy
 
@@ -192,3 +194,110 @@ def test_the_dashboard_costs_the_same_queries_for_10_items_as_for_500(
         response = client.get(url)
     assert response.context["dashboard"].items_total == 500
     assert response.context["dashboard"].total == 39
+
+
+# The round's and its teams' steps ---------------------------------------------------------------
+
+
+def take_step(client, user, world, record, name, *, version=None, **fields):
+    client.force_login(user)
+    return client.post(
+        reverse("round_dashboard", args=[world.round.pk]),
+        {
+            "do": do(record, name),
+            "version": record.version if version is None else version,
+            **fields,
+        },
+    )
+
+
+def test_the_leading_group_approves_the_round_and_authorises_a_team_from_the_dashboard(
+    client, world
+):
+    response = dashboard(client, world.leading_group, world.round)
+    assert list(response.context["offers"].by_name) == ["approve", "cancel"]
+    assert [(team, list(offers.by_name)) for team, offers in response.context["team_offers"]] == [
+        (world.team, ["authorize"]),
+        (world.other_team, ["authorize"]),
+    ]
+    assert zh("What you can do now") in response.content.decode()
+
+    response = take_step(
+        client, world.leading_group, world, world.round, "approve", on="2026-03-30"
+    )
+    assert response.status_code == 302
+    assert fresh(world.round).state == m.RoundState.APPROVED
+    assert_last_audit(
+        world.round,
+        actor=world.leading_group,
+        action="approve",
+        from_state=m.RoundState.DRAFT,
+        to_state=m.RoundState.APPROVED,
+    )
+    response = take_step(client, world.leading_group, world, world.team, "authorize")
+    assert response.status_code == 302
+    assert fresh(world.team).state == m.TeamState.AUTHORIZED
+
+
+def test_the_office_mobilises_an_approved_round_once_every_team_is_authorised(client, world):
+    put(world.round, m.RoundState.APPROVED)
+    response = take_step(client, world.office, world, world.round, "mobilize", on="2026-04-11")
+    assert response.status_code == 422  # a team is still waiting for its authorisation
+    assert response.context["attempt"].error.code == "condition_failed"
+    assert fresh(world.round).state == m.RoundState.APPROVED
+
+    put(world.team, m.TeamState.AUTHORIZED)
+    put(world.other_team, m.TeamState.AUTHORIZED)
+    response = dashboard(client, world.office, world.round)
+    assert list(response.context["offers"].by_name) == ["mobilize"]  # approving was not its
+    assert [(team, list(offers.by_name)) for team, offers in response.context["team_offers"]] == [
+        (world.team, ["stand_down"]),
+        (world.other_team, ["stand_down"]),
+    ]
+
+    world.round.refresh_from_db()
+    response = take_step(client, world.office, world, world.round, "mobilize", on="2026-04-11")
+    assert response.status_code == 302
+    round_ = fresh(world.round)
+    assert (round_.state, round_.mobilized_on) == (
+        m.RoundState.MOBILIZED,
+        datetime.date(2026, 4, 11),
+    )
+
+
+def test_a_stale_dashboard_form_says_so_and_changes_nothing(client, world):
+    response = take_step(
+        client, world.leading_group, world, world.round, "approve", version=world.round.version - 1
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "alert--stale" in html and zh(m.RoundState.DRAFT.label) in html
+    assert fresh(world.round).state == m.RoundState.DRAFT
+
+
+def test_a_step_the_person_may_not_take_is_refused_with_the_services_reason(client, world):
+    response = take_step(client, world.office, world, world.round, "approve")
+    assert response.status_code == 422
+    assert response.context["attempt"].error.code == "permission_denied"
+    assert fresh(world.round).state == m.RoundState.DRAFT
+    assert audit_trail(world.round).count() == 0
+
+
+def test_a_bad_date_is_refused_next_to_its_field(client, world):
+    response = take_step(
+        client, world.leading_group, world, world.round, "approve", on="2026-02-30"
+    )
+    assert response.status_code == 422
+    assert response.context["offers"].by_name["approve"].form.errors["on"]
+    assert fresh(world.round).state == m.RoundState.DRAFT
+
+
+def test_a_team_of_another_round_is_not_found_and_a_team_member_may_not_post(client, world):
+    stranger = f.TeamFactory(round=f.RoundFactory(number=9), number=1)
+    response = take_step(client, world.leading_group, world, stranger, "authorize")
+    assert response.status_code == 404
+    assert fresh(stranger).state == m.TeamState.PROPOSED
+
+    response = take_step(client, world.team_leader, world, world.team, "authorize")
+    assert response.status_code == 403
+    assert fresh(world.team).state == m.TeamState.PROPOSED
