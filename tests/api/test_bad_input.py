@@ -67,6 +67,23 @@ def test_a_bad_field_is_named_and_nothing_changes(notified, world, body, field):
     assert list(refused["fields"]) == [field]
 
 
+def test_the_schema_says_every_action_refuses_a_field_it_does_not_take(world):
+    schema = client_as(world, "office").get("/api/v1/schema/?format=json").json()
+    bodies = {
+        path: media["schema"]["$ref"].rsplit("/", 1)[1]
+        for path, operations in schema["paths"].items()
+        if "/transitions/" in path and "post" in operations
+        for media in operations["post"]["requestBody"]["content"].values()
+    }
+
+    assert len(bodies) > 40  # every action of every kind of record
+    closed = {
+        schema["components"]["schemas"][name].get("additionalProperties")
+        for name in bodies.values()
+    }
+    assert closed == {False}
+
+
 @pytest.mark.parametrize(
     "action,body,field",
     [
