@@ -41,6 +41,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+elif env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+    # Server-side binding lets psycopg prepare a statement run more than five times on a
+    # connection, so PostgreSQL parses and plans it once: a transition's locking read, update
+    # and audit row are the same statements every time (T1 in docs/benchmarks.md). Set
+    # DATABASE_PREPARED_STATEMENTS=false behind a pooler in transaction mode, which cannot
+    # keep a session's prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # URLS
