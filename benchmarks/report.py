@@ -270,7 +270,12 @@ WHY = {
     "S1": "the sweep asks the partial index on live rows for `next_action_at <= now`, so it "
     "reads only the rows due; what grows with the rows stored is the index depth and how much "
     "of the tables still fits in PostgreSQL's buffers (128 MB here) when the sweep reads each "
-    "due row's subject and people and rewrites the row.",
+    "due row's subject and people and rewrites the row. The runs spread widely on one "
+    "machine: its three full runs of 2026-11-27 before 04:09 UTC measured ratios of 1.10 to "
+    "1.17, and S1 at a million items measured alone four times, each in a fresh process, had "
+    "medians from 86 to 138 ms against 65 to 84 ms at ten thousand. A server whose buffers "
+    "hold the tables (here PostgreSQL's default of 128 MB against 1.2 GB of data) would "
+    "narrow both.",
     "S2": "fixed in this issue, in steps. (1) The sweep wrote a chunk's moves with one UPDATE "
     "per distinct outcome (colour, status, next action); rows swept together have varied due "
     "dates, so that was nearly one round trip per row (about 2,100/s). `workflows/sweep.py` now "
@@ -345,7 +350,7 @@ WHY = {
     "mostly Python on the same CPU, so the ratio stays near the goal whatever the machine, and "
     "it spreads widely around it: measured eleven more times on one machine with the same code "
     "(`measure_reference` alone, each in a fresh process), it ranged from 88× to 123×, the "
-    "sweep's own time right after the reference's ten seconds of reading varying from 77 to "
+    "sweep's own time right after the reference's ten seconds of reading varying from 76 to "
     "111 ms. A clear margin needs acting on a due deadline to cost less again.",
     "I1": 'issue 6\'s goal, "20,000 rows in well under a minute". The rows are read in streaming '
     "mode, every name, alias, username and e-mail the checks need is loaded in a handful of "
