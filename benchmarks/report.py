@@ -348,8 +348,8 @@ WHY = {
     "a statement psycopg parses once instead of one with thousands of placeholders per chunk "
     "(94.5× on this machine just before, docs/benchmarks.md at commit 264c9a4). Both sides are "
     "mostly Python on the same CPU, so the ratio stays near the goal whatever the machine, and "
-    "it spreads widely around it: measured eleven more times on one machine with the same code "
-    "(`measure_reference` alone, each in a fresh process), it ranged from 88× to 123×, the "
+    "it spreads widely around it: on one machine it measured 88× to 111× in four full runs "
+    "and 93× to 123× in eleven runs of `measure_reference` alone, each in a fresh process, the "
     "sweep's own time right after the reference's ten seconds of reading varying from 76 to "
     "111 ms. A clear margin needs acting on a due deadline to cost less again.",
     "I1": 'issue 6\'s goal, "20,000 rows in well under a minute". The rows are read in streaming '
