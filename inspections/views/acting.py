@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -38,6 +38,7 @@ KIND_OF = {model: kind for kind, model in KINDS.items()}
 
 # Looks a record up among those the page shows: (kind, pk) -> the record, or None.
 Finder = Callable[[str, int], models.Model | None]
+R = TypeVar("R")
 
 
 @dataclass
@@ -227,6 +228,32 @@ def act(request: HttpRequest, find: Finder) -> HttpResponse | Attempt:
         return Attempt(do=do, form=form, error=error, label=action.label)
     messages.success(request, _("Done: %(action)s.") % {"action": action.label})
     return redirect(f"{request.get_full_path()}#{kind}-{pk}")
+
+
+@dataclass
+class Acted(Generic[R]):
+    """A page's record, after the action a POST asked for; or where that action redirects."""
+
+    record: R
+    attempt: Attempt | None = None
+    response: HttpResponse | None = None
+
+
+def act_on_page(
+    request: HttpRequest, load: Callable[[], R], finder: Callable[[R], Finder]
+) -> Acted[R]:
+    """The record a page shows; on a POST, the posted action taken on it (or its rows) first.
+
+    After a refused or stale attempt the record is read again, so the page shows it as it
+    stands now.
+    """
+    record = load()
+    if request.method != "POST":
+        return Acted(record)
+    outcome = act(request, finder(record))
+    if isinstance(outcome, HttpResponse):
+        return Acted(record, response=outcome)
+    return Acted(load(), attempt=outcome)
 
 
 def render_page(

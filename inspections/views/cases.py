@@ -33,7 +33,7 @@ from inspections.views.acting import (
     Attempt,
     Offers,
     SharedChoices,
-    act,
+    act_on_page,
     offers_for,
     render_page,
 )
@@ -255,14 +255,14 @@ def inspection_finder(inspection: Inspection, user: Any):
 @login_required
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One inspection: facts, dates, deadlines, problems, items, leads, timeline, and actions."""
-    inspection = _inspection_or_404(request.user, pk)
-    attempt = None
-    if request.method == "POST":
-        outcome = act(request, inspection_finder(inspection, request.user))
-        if isinstance(outcome, HttpResponse):
-            return outcome
-        attempt = outcome
-        inspection = _inspection_or_404(request.user, pk)  # as it stands after the attempt
+    acted = act_on_page(
+        request,
+        lambda: _inspection_or_404(request.user, pk),
+        lambda inspection: inspection_finder(inspection, request.user),
+    )
+    if acted.response:
+        return acted.response
+    inspection, attempt = acted.record, acted.attempt
     user = request.user
     in_full = user.has_perm("inspections.view_inspection_in_full", inspection)
     now = timezone.now()
@@ -308,14 +308,14 @@ def _lead_or_404(user: Any, pk: Any) -> Lead:
 @login_required
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One lead, for those who handle it: what it says, where it went, what became of it."""
-    lead = _lead_or_404(request.user, pk)
-    attempt = None
-    if request.method == "POST":
-        outcome = act(request, lambda kind, key: lead if (kind, key) == ("lead", lead.pk) else None)
-        if isinstance(outcome, HttpResponse):
-            return outcome
-        attempt = outcome
-        lead = _lead_or_404(request.user, pk)
+    acted = act_on_page(
+        request,
+        lambda: _lead_or_404(request.user, pk),
+        lambda lead: lambda kind, key: lead if (kind, key) == ("lead", lead.pk) else None,
+    )
+    if acted.response:
+        return acted.response
+    lead, attempt = acted.record, acted.attempt
     now = timezone.now()
     context = {
         "lead": lead,

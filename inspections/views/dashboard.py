@@ -15,7 +15,7 @@ from inspections.charts import line_chart, stacked_bars
 from inspections.models import InspectionState, Round
 from inspections.selectors import round_get_for_user
 from inspections.selectors.dashboard import Breakdown, round_dashboard
-from inspections.views.acting import SharedChoices, act, offers_for, render_page
+from inspections.views.acting import SharedChoices, act_on_page, offers_for, render_page
 from workflows.errors import NotFound
 
 
@@ -68,14 +68,10 @@ def _finder(round_: Round):
 @login_required
 def round_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard; a POST takes one of the round's or its teams' steps through the services."""
-    round_ = _round_or_404(request.user, pk)
-    attempt = None
-    if request.method == "POST":
-        outcome = act(request, _finder(round_))
-        if isinstance(outcome, HttpResponse):
-            return outcome
-        attempt = outcome
-        round_ = _round_or_404(request.user, pk)  # as it stands after the attempt
+    acted = act_on_page(request, lambda: _round_or_404(request.user, pk), _finder)
+    if acted.response:
+        return acted.response
+    round_, attempt = acted.record, acted.attempt
     choices = SharedChoices()
     team_offers = [
         (team, offers)

@@ -23,7 +23,7 @@ from inspections.selectors.portal import (
     portal_inspections,
     problem_list,
 )
-from inspections.views.acting import act, offers_for, render_page
+from inspections.views.acting import act_on_page, offers_for, render_page
 from inspections.views.cases import (
     INSPECTION_DATES,
     _dates,
@@ -62,27 +62,28 @@ def _inspection_or_404(user: Any, pk: Any) -> Inspection:
         raise Http404 from error
 
 
+def _portal_finder(inspection: Inspection):
+    """The records the unit acts on from its inspection's page: the inspection and its items."""
+
+    def find(kind: str, key: int):
+        if kind == "inspection":
+            return inspection if key == inspection.pk else None
+        if kind == "item":
+            return inspection.items.filter(pk=key).first()
+        return None
+
+    return find
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def portal_inspection(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the unit's inspections: its problems, the plan to write, the items to work."""
     user = _portal_user(request)
-    inspection = _inspection_or_404(user, pk)
-    attempt = None
-    if request.method == "POST":
-
-        def find(kind: str, key: int):
-            if kind == "inspection":
-                return inspection if key == inspection.pk else None
-            if kind == "item":
-                return inspection.items.filter(pk=key).first()
-            return None
-
-        outcome = act(request, find)
-        if isinstance(outcome, HttpResponse):
-            return outcome
-        attempt = outcome
-        inspection = _inspection_or_404(user, pk)
+    acted = act_on_page(request, lambda: _inspection_or_404(user, pk), _portal_finder)
+    if acted.response:
+        return acted.response
+    inspection, attempt = acted.record, acted.attempt
     items = items_with_evidence(inspection)
     now = timezone.now()
     context = {
