@@ -240,6 +240,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(VAR_DIR / "broker" / "out"),
         "data_folder_out": str(VAR_DIR / "broker" / "out"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # Where the transport keeps its exchange tables; its default is ./control, which put
+        # them in the checkout of whoever ran the demo.
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
 # Results are not used: the database records what was done.
