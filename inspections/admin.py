@@ -14,13 +14,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from inspections import models as m
-from inspections.services import inspections as inspection_services
-from inspections.services import leads as lead_services
-from inspections.services import rectification as rectification_services
-from inspections.services import rounds as round_services
-from inspections.services import teams as team_services
+from inspections.steps import STEPS
 from inspections.views import exchange as exchange_views
-from workflows.admin import ServiceCall, transition_actions
+from workflows.admin import step_actions
 from workflows.audit import audit_record
 
 # Permissions -----------------------------------------------------------------
@@ -152,15 +148,6 @@ class BatchInline(PartInline):
     model = m.Batch
 
 
-# Round: cancel needs a reason, so it is not offered here; it belongs to the round's page.
-ROUND_TRANSITIONS = {
-    "approve": ServiceCall(round_services.round_approve, "round_"),
-    "mobilize": ServiceCall(round_services.round_mobilize, "round_"),
-    "conclude": ServiceCall(round_services.round_conclude, "round_"),
-    "archive": ServiceCall(round_services.round_archive, "round_"),
-}
-
-
 @admin.register(m.Round)
 class RoundAdmin(StatefulAdmin):
     list_display = (
@@ -177,7 +164,7 @@ class RoundAdmin(StatefulAdmin):
     search_fields = ("title", "term__body")
     list_select_related = ("term",)
     inlines = (BatchInline,)
-    actions = transition_actions(m.Round, ROUND_TRANSITIONS)
+    actions = step_actions(STEPS[m.Round])
 
 
 class TeamMemberInline(PartInline):
@@ -199,12 +186,6 @@ def _membership_is_open(team: m.Team | None) -> bool:
     return team is None or team.state == m.TeamState.PROPOSED
 
 
-TEAM_TRANSITIONS = {
-    "authorize": ServiceCall(team_services.team_authorize, "team"),
-    "stand_down": ServiceCall(team_services.team_stand_down, "team"),
-}
-
-
 @admin.register(m.Team)
 class TeamAdmin(StatefulAdmin):
     list_display = ("__str__", "round", "state", "authorized_on", "stood_down_on")
@@ -213,7 +194,7 @@ class TeamAdmin(StatefulAdmin):
     list_select_related = ("round__term",)
     identity_fields = ("round",)
     inlines = (TeamMemberInline,)
-    actions = transition_actions(m.Team, TEAM_TRANSITIONS)
+    actions = step_actions(STEPS[m.Team])
 
 
 class UnitAliasInline(PartInline):
@@ -361,23 +342,6 @@ class UserAdmin(RulesPermissions, DjangoUserAdmin):
 
 # The case: inspections, findings, leads, rectification items ------------------------------
 
-# Inspection: transitions that need typed input are not offered as bulk actions, they belong
-# to the inspection's pages: give_feedback (the committee's consent), submit_plan (the head's
-# sign-off), submit_rectification_report (two documents), return_report, return_plan,
-# return_rectification_report and cancel (a reason each).
-INSPECTION_TRANSITIONS = {
-    "notify": ServiceCall(inspection_services.inspection_notify, "inspection"),
-    "station": ServiceCall(inspection_services.inspection_station, "inspection"),
-    "withdraw": ServiceCall(inspection_services.inspection_withdraw, "inspection"),
-    "submit_report": ServiceCall(inspection_services.inspection_submit_report, "inspection"),
-    "hear_report": ServiceCall(inspection_services.inspection_hear_report, "inspection"),
-    "approve_plan": ServiceCall(inspection_services.inspection_approve_plan, "inspection"),
-    "accept_rectification_report": ServiceCall(
-        inspection_services.inspection_accept_rectification_report, "inspection"
-    ),
-    "close": ServiceCall(inspection_services.inspection_close, "inspection"),
-}
-
 
 @admin.register(m.Inspection)
 class InspectionAdmin(StatefulAdmin):
@@ -394,7 +358,7 @@ class InspectionAdmin(StatefulAdmin):
     list_select_related = ("round__term", "batch", "unit", "team")
     autocomplete_fields = ("unit",)
     identity_fields = ("round", "unit")
-    actions = transition_actions(m.Inspection, INSPECTION_TRANSITIONS)
+    actions = step_actions(STEPS[m.Inspection])
     fieldsets = (
         (None, {"fields": ("round", "batch", "unit", "team", "kind", "state", "version")}),
         (
@@ -453,14 +417,6 @@ class FindingAdmin(RulesPermissions, admin.ModelAdmin):
     readonly_fields = ("recorded_at",)
 
 
-# Lead: decide (route and organ) and report_back (what was done) need typed input and are not
-# offered here; they belong to the lead's page.
-LEAD_TRANSITIONS = {
-    "hand_over": ServiceCall(lead_services.lead_hand_over, "lead"),
-    "close": ServiceCall(lead_services.lead_close, "lead"),
-}
-
-
 @admin.register(m.Lead)
 class LeadAdmin(StatefulAdmin):
     list_display = (
@@ -477,15 +433,7 @@ class LeadAdmin(StatefulAdmin):
     list_select_related = ("inspection__round__term", "inspection__unit", "receiving_organ")
     autocomplete_fields = ("inspection", "registered_by")
     identity_fields = ("inspection",)
-    actions = transition_actions(m.Lead, LEAD_TRANSITIONS)
-
-
-# Rectification item: submit (progress and evidence), return_item and mark_long_term (a reason)
-# need typed input and are not offered here; start is the unit's own act, on its pages.
-ITEM_TRANSITIONS = {
-    "verify": ServiceCall(rectification_services.item_verify, "item"),
-    "close": ServiceCall(rectification_services.item_close, "item"),
-}
+    actions = step_actions(STEPS[m.Lead])
 
 
 @admin.register(m.RectificationItem)
@@ -513,4 +461,4 @@ class RectificationItemAdmin(StatefulAdmin):
     list_select_related = ("inspection__round__term", "inspection__unit")
     autocomplete_fields = ("inspection", "finding")
     identity_fields = ("inspection",)
-    actions = transition_actions(m.RectificationItem, ITEM_TRANSITIONS)
+    actions = step_actions(STEPS[m.RectificationItem])

@@ -1,4 +1,4 @@
-"""App config for the inspection domain; tells the engine about the domain's deadlines and e-mail."""
+"""App config for the inspection domain: tells the engine about its models, once, at start-up."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,13 +9,24 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self) -> None:
-        from inspections import deadlines, notifications
+        from inspections import rules  # noqa: F401  (registers every permission)
         from inspections.models import Inspection, Lead, RectificationItem
-        from workflows.subjects import register_subjects
-        from workflows.transitions import register_after_transition
+        from inspections.notifications import InspectionDeadlines, ItemDeadlines, LeadDeadlines
+        from inspections.steps import STEPS
+        from workflows import registry
 
-        register_after_transition(deadlines.apply_deadline_rules)
-        register_after_transition(notifications.transition_letters)
-        register_subjects(Inspection, notifications.InspectionDeadlines())
-        register_subjects(RectificationItem, notifications.ItemDeadlines())
-        register_subjects(Lead, notifications.LeadDeadlines())
+        deadlines = {
+            Inspection: InspectionDeadlines(),
+            RectificationItem: ItemDeadlines(),
+            Lead: LeadDeadlines(),
+        }
+        # What the rules, conditions and letters of a lead's or an item's steps read besides
+        # the row: its inspection, fetched in the query that locks the row.
+        read_with_lock = {Lead: ("inspection",), RectificationItem: ("inspection",)}
+        for model, steps in STEPS.items():
+            registry.register(
+                model,
+                steps=steps,
+                deadlines=deadlines.get(model),
+                read_with_lock=read_with_lock.get(model, ()),
+            )

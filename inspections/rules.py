@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import rules
 
-from inspections.models import Lead, RectificationItem
 from inspections.roles import roles_of
 from inspections.states import InspectionState, LeadState, inspection_states_from
-from workflows.transitions import register_read_with_lock
 
 # Who the user is --------------------------------------------------------------
 
@@ -29,11 +27,6 @@ def is_office(user) -> bool:
 def _inspection_of(obj):
     """Findings, leads and items are judged by their inspection."""
     return getattr(obj, "inspection", obj)
-
-
-# So the services read it in the query that locks the lead or item, not in one more.
-register_read_with_lock(Lead, "inspection")
-register_read_with_lock(RectificationItem, "inspection")
 
 
 @rules.predicate

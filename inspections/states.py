@@ -72,3 +72,19 @@ class ItemState(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     CLOSED = "closed", _("Closed (signed off)")
     LONG_TERM = "long_term", _("Long-term")
+
+
+# Named stretches of the inspection in which a step is open.
+# The team records findings while on site and just after withdrawing.
+RECORDING_STATES = (InspectionState.STATIONED, InspectionState.WITHDRAWN)
+# From stationing until the leading group hears the report, a team may register leads.
+REGISTERING_STATES = (
+    InspectionState.STATIONED,
+    InspectionState.WITHDRAWN,
+    InspectionState.REPORTED,
+    InspectionState.HEARD,
+)
+# The unit drafts its plan between feedback and submitting it (and again once it is returned).
+PLAN_STATES = (InspectionState.FEEDBACK_GIVEN,)
+# Evidence is uploaded while an item is being worked on.
+UPLOAD_STATES = (ItemState.IN_PROGRESS, ItemState.LONG_TERM)

@@ -1,19 +1,15 @@
-"""The engine's admin: the read-only audit trail, and admin actions that take transitions through services."""
+"""The engine's admin: the read-only audit trail, and admin actions that take steps through their services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,40 +17,22 @@ from django.utils.translation import gettext_lazy as _
 from workflows.errors import ApplicationError
 from workflows.models import AuditEntry, Deadline, DeadlinePolicy, OutboxMessage, WorkingDayOverride
 from workflows.policies import EDITABLE, policy_is_date_set, policy_update, validate_policy
-from workflows.transitions import transition_label, transitions_of
-
-# The label is read when the page is drawn, in the reader's language, not at import.
-lazy_transition_label = lazy(transition_label, str)
+from workflows.steps import Step
 
 
-@dataclass(frozen=True)
-class ServiceCall:
-    """How an admin action takes one transition: the service, and the keyword it takes the object by.
-
-    The action passes only the object and `actor`; the service's other arguments keep their
-    defaults (the event's date is today).
-    """
-
-    service: Callable[..., Any]
-    subject: str
+def step_actions(steps: Iterable[Step]) -> list[Callable[..., None]]:
+    """One admin action per step the entries offer to the admin (`admin=True`), each running
+    the step's service per selected object with its defaults (the event's date is today)."""
+    return [_step_action(step) for step in steps if step.admin]
 
 
-def transition_actions(
-    model: type[models.Model], calls: Mapping[str, ServiceCall]
-) -> list[Callable[..., None]]:
-    """One admin action per transition name, each running the transition's service per object."""
-    return [_transition_action(model, name, call) for name, call in calls.items()]
-
-
-def _transition_action(model: type[models.Model], name: str, call: ServiceCall):
-    transitions_of(model, name)  # a misspelt name fails at start-up, not on the first click
-
-    def take_transition(modeladmin, request, queryset) -> None:
+def _step_action(step: Step):
+    def take_step(modeladmin, request, queryset) -> None:
         done = 0
         # Each service owns its transaction, so one refusal leaves the others' work in place.
         for obj in queryset:
             try:
-                call.service(**{call.subject: obj, "actor": request.user})
+                step.service(**{step.subject: obj, "actor": request.user})
             except ApplicationError as error:
                 modeladmin.message_user(request, f"{obj}: {error}", level=messages.ERROR)
             else:
@@ -64,16 +42,17 @@ def _transition_action(model: type[models.Model], name: str, call: ServiceCall):
                 request,
                 gettext("“%(action)s” done for %(count)d %(objects)s.")
                 % {
-                    "action": transition_label(model, name),
+                    "action": step.label,
                     "count": done,
                     "objects": model_ngettext(modeladmin.opts, done),
                 },
                 level=messages.SUCCESS,
             )
 
-    take_transition.__name__ = name
-    take_transition.__qualname__ = f"{model.__name__}.{name}"
-    return admin.action(description=lazy_transition_label(model, name))(take_transition)
+    take_step.__name__ = step.name
+    take_step.__qualname__ = f"{step.model.__name__}.{step.name}"
+    # The label is lazy: read when the page is drawn, in the reader's language.
+    return admin.action(description=step.label)(take_step)
 
 
 @admin.register(AuditEntry)

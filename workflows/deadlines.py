@@ -22,6 +22,8 @@ from workflows.models import (
     DeadlineStatus,
     DurationUnit,
 )
+from workflows.registry import deadline_subjects
+from workflows.steps import Step
 
 DAY = datetime.timedelta(days=1)
 
@@ -45,7 +47,7 @@ def due_on_for(
 
 
 @dataclass(frozen=True)
-class Step:
+class Reminder:
     """What the sweep does for a deadline now: who is told, and the state it leaves."""
 
     name: str  # reminder-20, yellow, red, overdue-1, overdue-2, …
@@ -84,16 +86,16 @@ def next_action(
     return min([*reminders, yellow_at])
 
 
-def step_due(deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime) -> Step | None:
+def step_due(deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime) -> Reminder | None:
     """The step a deadline whose `next_action_at` has come must take, or None (nothing to say)."""
     colour = colour_at(deadline, policy, now)
     if colour == Colour.RED:
         if deadline.colour != Colour.RED:
-            return Step("red", tuple(policy.red_audiences))
-        return Step(f"overdue-{deadline.overdue_reminders + 1}", tuple(policy.red_audiences))
+            return Reminder("red", tuple(policy.red_audiences))
+        return Reminder(f"overdue-{deadline.overdue_reminders + 1}", tuple(policy.red_audiences))
     if colour == Colour.YELLOW:
         if deadline.colour != Colour.YELLOW:
-            return Step("yellow", tuple(policy.yellow_audiences))
+            return Reminder("yellow", tuple(policy.yellow_audiences))
         return None
     passed = [
         days
@@ -101,12 +103,12 @@ def step_due(deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime)
         if days > policy.yellow_days and deadline.due_at - days * DAY <= now
     ]
     if passed:
-        return Step(f"reminder-{min(passed)}", ("responsible",))
+        return Reminder(f"reminder-{min(passed)}", ("responsible",))
     return None
 
 
 def apply_step(
-    deadline: Deadline, policy: DeadlinePolicy, step: Step | None, now: datetime.datetime
+    deadline: Deadline, policy: DeadlinePolicy, step: Reminder | None, now: datetime.datetime
 ) -> None:
     """Move the row on after `step`: colour, status, counters and the next time to look."""
     colour = colour_at(deadline, policy, now)
@@ -278,3 +280,44 @@ def deadline_extend(
             note=reason,
         )
     return locked
+
+
+def deadlines_follow(step: Step, instance: models.Model) -> None:
+    """Open, meet, reopen and cancel what `step` declares for the record it was just taken on.
+
+    Runs in the step's transaction. The record's registered deadline adapter names the
+    responsible party kept on each row opened.
+    """
+    effects = step.deadlines
+    if not effects.apply_to(instance):
+        return
+    now = timezone.now()
+    if effects.meets:
+        deadline_close(subject=instance, kinds=effects.meets, status=DeadlineStatus.MET, now=now)
+    if effects.cancels:
+        deadline_close(
+            subject=instance, kinds=effects.cancels, status=DeadlineStatus.CANCELLED, now=now
+        )
+    if effects.reopens:
+        deadline_reopen(subject=instance, kinds=effects.reopens, now=now)
+    # Loaded once per step, not once per item of an approved plan, and only by a step that
+    # opens a deadline (submitting an item only meets one).
+    calendar: WorkingCalendar | None = None
+    for opening in effects.opens:
+        policy = opening.policy_for(instance)
+        # The party is the same for every subject the step opens (the items share a unit).
+        party = deadline_subjects(type(instance)).responsible_name(instance, opening.responsible)
+        for subject in opening.subjects(instance):
+            if calendar is None:
+                calendar = WorkingCalendar.load()
+            deadline_open(
+                subject=subject,
+                kind=opening.kind,
+                policy_key=policy,
+                starts_on=opening.starts(instance),
+                due_on=opening.due_on(subject),
+                responsible=opening.responsible,
+                responsible_name=party,
+                now=now,
+                calendar=calendar,
+            )

@@ -1,4 +1,5 @@
-"""State diagrams and transition tables built from django-fsm metadata, so the docs follow the code.
+"""State diagrams and transition tables built from django-fsm metadata and the registered steps,
+so the docs follow the code.
 
 Domain-agnostic: every function takes the model class; the domain decides which machines to draw.
 """
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils import translation
+
+from workflows.registry import step_of
 
 ANY_STATE = "*"  # django-fsm: the transition starts from every state
 ANY_OTHER_STATE = "+"  # django-fsm: every state except the target
@@ -135,6 +138,17 @@ def _permission_name(permission) -> str:
     return str(permission)
 
 
+def _who_and_label(model: type[models.Model], transition) -> tuple[str, str]:
+    """The permission and label of a transition: from its registered step where there is one
+    (the domain's machines), else from the django-fsm declaration itself."""
+    try:
+        step = step_of(model, transition.name)
+    except LookupError:
+        label = transition.custom.get("label", transition.name.replace("_", " "))
+        return _permission_name(transition.permission), str(label)
+    return step.permission, str(step.label)
+
+
 def transition_rows(model: type[models.Model], field_name: str = "state") -> list[TransitionRow]:
     """One row per (transition, target), its sources grouped, in the order of the states."""
     field = _field(model, field_name)
@@ -144,10 +158,10 @@ def transition_rows(model: type[models.Model], field_name: str = "state") -> lis
     for edge in edges_of(model, field_name):
         grouped.setdefault((edge.name, edge.target), set()).add(edge.source)
     for transition in field.get_all_transitions(model):
-        label = transition.custom.get("label", transition.name.replace("_", " "))
+        permission, label = _who_and_label(model, transition)
         for key in grouped:
             if key[0] == transition.name:
-                meta.setdefault(key, (_permission_name(transition.permission), str(label)))
+                meta.setdefault(key, (permission, label))
     rows = [
         TransitionRow(
             name=name,

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from workflows.ics import calendar_event
 from workflows.models import OutboxMessage
-from workflows.subjects import subjects_for
+from workflows.registry import subjects_for
 
 # A deadline's step goes to several people at once (liaisons, the unit's mailbox, the party
 # head, the office), and the letters are delivered back to back: a worker reads the domain's

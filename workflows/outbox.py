@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from workflows.models import OutboxMessage, OutboxStatus
-from workflows.subjects import Recipient
+from workflows.registry import Recipient
 
 log = logging.getLogger(__name__)
 

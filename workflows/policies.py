@@ -13,7 +13,7 @@ from workflows.audit import audit_record
 from workflows.errors import InvalidInput, PermissionDenied
 from workflows.models import LIVE_STATUSES, DeadlinePolicy, DurationUnit
 
-# Who a step can tell; the domain's recipients adapter answers for each (workflows.subjects).
+# Who a step can tell; the domain's recipients adapter answers for each (workflows.registry).
 AUDIENCES = ("responsible", "supervisor", "party_head", "office")
 
 # The fields the office edits. The key is not one of them: the domain's deadline table finds

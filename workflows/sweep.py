@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from workflows.deadlines import Step, apply_step, step_due
+from workflows.deadlines import Reminder, apply_step, step_due
 from workflows.models import LIVE_STATUSES, Deadline, DeadlinePolicy
 from workflows.outbox import Letter, outbox_write
-from workflows.subjects import Recipient, subjects_for
+from workflows.registry import Recipient, subjects_for
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def sweep(
 def _process(rows: list[Deadline], policies: dict[int, DeadlinePolicy], now) -> int:
     """Write the letters each row's step calls for, then move every row on."""
     # Per subject type, per audience: the deadlines to tell, each with its step.
-    by_type: dict[int, dict[str, list[tuple[Deadline, Step]]]] = defaultdict(
+    by_type: dict[int, dict[str, list[tuple[Deadline, Reminder]]]] = defaultdict(
         lambda: defaultdict(list)
     )
     for deadline in rows:
@@ -94,7 +94,7 @@ def _process(rows: list[Deadline], policies: dict[int, DeadlinePolicy], now) -> 
 
 
 def _letters(
-    pairs: list[tuple[Deadline, Step]], audience: str, recipients: dict[int, list[Recipient]]
+    pairs: list[tuple[Deadline, Reminder]], audience: str, recipients: dict[int, list[Recipient]]
 ) -> list[Letter]:
     """One letter per deadline and recipient of an audience, under a key unique to the step."""
     letters = []

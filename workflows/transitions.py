@@ -1,4 +1,4 @@
-"""Running one state-machine transition the way every service must: lock, check, change, audit."""
+"""Taking one registered step the way every service must: lock, check, change, audit, follow."""
 
 from __future__ import annotations
 
@@ -9,43 +9,28 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransition, Transition
+from django_fsm import ConcurrentTransition, can_proceed
 
 from workflows.audit import audit_record
+from workflows.deadlines import deadlines_follow
 from workflows.errors import ConditionFailed, PermissionDenied, StaleObject, WrongState
 from workflows.guards import problems_of
 from workflows.models import StatefulModel
+from workflows.registry import read_with_lock, step_of
+from workflows.steps import Step
 
 Model = TypeVar("Model", bound=StatefulModel)
 
-# Callables run inside the transaction after the audit row of every transition and every
-# write, with (instance, name, source, target); for a write, name is its action. The domain registers them (deadlines,
-# outbox) so the engine never imports the domain.
-_after_transition_hooks: list[Callable[..., None]] = []
-
-
-# Per model, the relations read with the row lock because the rules, conditions or hooks read
-# them (an item's inspection): one query instead of one more per relation. Only the row itself
-# is locked.
-_read_with_lock: dict[type[models.Model], tuple[str, ...]] = {}
-
-
-def register_after_transition(hook: Callable[..., None]) -> Callable[..., None]:
-    """Run `hook` in the same transaction after every transition or write (deadlines, e-mail)."""
-    _after_transition_hooks.append(hook)
-    return hook
-
-
-def register_read_with_lock(model: type[models.Model], *related: str) -> None:
-    """Read `related` (select_related paths) in the locking query of every step on `model`."""
-    _read_with_lock[model] = related
-
 
 def _lock(instance: StatefulModel) -> Any:
-    """The row as it is now, locked until the transaction ends (its relations read, not locked)."""
+    """The row as it is now, locked until the transaction ends (its relations read, not locked).
+
+    The relations are those the model registered (`read_with_lock`): what its rules,
+    conditions and letters read, in one query instead of one more per relation.
+    """
     model = type(instance)
     rows = model.objects.select_for_update(of=("self",))
-    related = _read_with_lock.get(model)
+    related = read_with_lock(model)
     if related:
         rows = rows.select_related(*related)
     return rows.get(pk=instance.pk)
@@ -100,28 +85,41 @@ def _recordable(arguments: dict) -> dict:
     return kept
 
 
-def _run_hooks(**event: Any) -> None:
-    for hook in _after_transition_hooks:
-        hook(**event)
+def _follow(step: Step, instance: models.Model) -> None:
+    """What the step declares beyond its own row, in its transaction: deadlines, then letters."""
+    deadlines_follow(step, instance)
+    if step.tells is not None:
+        step.tells(instance, step)
 
 
-def transitions_of(model: type[models.Model], name: str) -> list[Transition]:
-    """Every (source → target) edge of the transition method `name`."""
-    method = getattr(model, name, None)
-    meta = getattr(method, "_django_fsm", None)
-    if meta is None:
-        raise ValueError(f"{model.__name__}.{name} is not a transition")
-    return list(meta.transitions.values())
+def _check_version(locked: StatefulModel, instance: StatefulModel, expected: int | None) -> None:
+    """Refuse a step on a row someone changed since the person saw it (StaleObject)."""
+    if locked.version != (instance.version if expected is None else expected):
+        raise StaleObject()
 
 
-def transition_label(model: type[models.Model], name: str) -> str:
-    """The person-readable name of a transition, from its `custom={"label": ...}`."""
-    return str(transitions_of(model, name)[0].custom.get("label", name.replace("_", " ")))
+def _wrong_state(step: Step, locked: models.Model) -> WrongState:
+    model = type(locked)
+    if step.is_transition:
+        return WrongState(
+            _("“%(action)s” is not possible while the %(subject)s is “%(state)s”.")
+            % {
+                "action": step.label,
+                "subject": model._meta.verbose_name,
+                "state": locked.get_state_display(),
+            }
+        )
+    return WrongState(
+        _("This is not possible while the %(subject)s is “%(state)s”.")
+        % {"subject": model._meta.verbose_name, "state": locked.get_state_display()}
+    )
 
 
-def may_take(instance: StatefulModel, name: str, user: Any) -> bool:
-    """Whether `user` holds the transition's permission on `instance` (state not considered)."""
-    return transitions_of(type(instance), name)[0].has_perm(instance, user)
+def _check_conditions(step: Step, locked: models.Model) -> None:
+    """Run each of the step's conditions once and refuse with every problem they list."""
+    problems = [p for condition in step.conditions for p in problems_of(condition, locked)]
+    if problems:
+        raise ConditionFailed(details=problems)
 
 
 def perform_transition(
@@ -129,151 +127,131 @@ def perform_transition(
     instance: Model,
     name: str,
     actor: Any,
+    expected_version: int | None,
     note: str = "",
     data: dict | None = None,
     arguments: dict | None = None,
 ) -> Model:
-    """Take transition `name` on `instance` for `actor`, atomically, and return the saved row.
+    """Take the registered transition `name` on `instance` for `actor`, atomically.
 
-    `instance` is the row as the caller saw it: if its version is no longer the
-    database's, someone else acted first and the caller gets StaleObject.
+    `expected_version` is the version the person saw; if the database's row has moved on,
+    someone else acted first and the caller gets StaleObject. None means the version of
+    `instance` as the caller loaded it (a command or task acting on the row it just read).
+    Checks, in order: version, permission, state, conditions (each run once). Then the
+    transition body sets the fields, the changed columns are saved, the audit row written and
+    the step's deadlines and letters follow, all in one transaction. Returns the saved row.
     """
     model = type(instance)
-    edges = transitions_of(model, name)
-    method = getattr(model, name)
-    field = method._django_fsm.field
+    step = step_of(model, name)
+    if not step.is_transition:
+        raise ValueError(f"{step} is not a transition")
     with transaction.atomic():
         locked = _lock(instance)
-        if locked.version != instance.version:
-            raise StaleObject()
-        if not edges[0].has_perm(locked, actor):
+        _check_version(locked, instance, expected_version)
+        if not step.is_allowed(locked, actor):
             raise PermissionDenied()
-        source = field.value_from_object(locked)
-        edge = method._django_fsm.get_transition(source)
-        if edge is None:
-            raise WrongState(
-                _("“%(action)s” is not possible while the %(subject)s is “%(state)s”.")
-                % {
-                    "action": transition_label(model, name),
-                    "subject": model._meta.verbose_name,
-                    "state": getattr(locked, f"get_{field.name}_display")(),
-                }
-            )
-        problems = [p for condition in edge.conditions for p in problems_of(condition, locked)]
-        if problems:
-            raise ConditionFailed(details=problems)
+        method = getattr(locked, name)
+        if not can_proceed(method, check_conditions=False):
+            raise _wrong_state(step, locked)
+        _check_conditions(step, locked)
+        source = locked.state
         before = _snapshot(locked)
-        getattr(locked, name)(**(arguments or {}))
+        method(**(arguments or {}))
         _save_changes(locked, before)
-        target = field.value_from_object(locked)
         audit_record(
             subject=locked,
             actor=actor,
             action=name,
             from_state=source,
-            to_state=target,
+            to_state=locked.state,
             note=note,
             data={**_recordable(arguments or {}), **(data or {})},
         )
-        _run_hooks(instance=locked, name=name, source=source, target=target)
+        _follow(step, locked)
     return locked
 
 
-def _lock_and_check(
-    instance: StatefulModel,
-    *,
-    actor: Any,
-    permission: str,
-    allowed_states: tuple[str, ...] | None,
-    check_version: bool,
-) -> tuple[Any, str]:
-    """Inside the caller's transaction: the locked row and its state, once every check passed."""
-    model = type(instance)
-    locked = _lock(instance)
-    if check_version and locked.version != instance.version:
-        raise StaleObject()
-    if not actor.has_perm(permission, locked):
+def _check_allowed(step: Step, locked: StatefulModel, actor: Any) -> str:
+    """Refuse a write the actor may not take, or one the locked row's state does not allow;
+    returns that state."""
+    if not step.is_allowed(locked, actor):
         raise PermissionDenied()
-    state = getattr(locked, "state", "")
-    if allowed_states is not None and state not in allowed_states:
-        raise WrongState(
-            _("This is not possible while the %(subject)s is “%(state)s”.")
-            % {"subject": model._meta.verbose_name, "state": locked.get_state_display()}
-        )
-    return locked, state
+    if locked.state not in step.sources:
+        raise _wrong_state(step, locked)
+    return locked.state
+
+
+def _write_step(model: type[models.Model], name: str) -> Step:
+    step = step_of(model, name)
+    if step.is_transition:
+        raise ValueError(f"{step} is a transition: take it with perform_transition")
+    return step
 
 
 def perform_write(
     *,
     instance: Model,
+    name: str,
     actor: Any,
-    permission: str,
-    action: str,
+    expected_version: int | None,
     change: Callable[[Model], Any],
-    allowed_states: tuple[str, ...] | None = None,
     note: str = "",
     data: dict | None = None,
 ) -> Model:
-    """Make a change that is not a transition with the same guarantees: lock, version, permission,
-    state, audit row, all in one transaction. `change` edits the locked row or its children.
+    """Take the registered write `name` (a change that keeps the state) with a transition's
+    guarantees: version, permission, state, audit row, deadlines and letters, in one
+    transaction. `change` edits the locked row or its children. `expected_version` is as for
+    `perform_transition`.
     """
+    step = _write_step(type(instance), name)
     with transaction.atomic():
-        locked, state = _lock_and_check(
-            instance,
-            actor=actor,
-            permission=permission,
-            allowed_states=allowed_states,
-            check_version=True,
-        )
+        locked = _lock(instance)
+        _check_version(locked, instance, expected_version)
+        state = _check_allowed(step, locked, actor)
         before = _snapshot(locked)
         change(locked)
         _save_changes(locked, before)
         audit_record(
             subject=locked,
             actor=actor,
-            action=action,
+            action=name,
             from_state=state,
             to_state=state,
             note=note,
             data=data,
         )
-        _run_hooks(instance=locked, name=action, source=state, target=state)
+        _follow(step, locked)
     return locked
 
 
 def perform_child_write(
     *,
-    parent: StatefulModel,
+    record: StatefulModel,
+    name: str,
     actor: Any,
-    permission: str,
-    action: str,
     change: Callable[[Any], models.Model],
-    allowed_states: tuple[str, ...] | None = None,
     note: str = "",
     data: dict | None = None,
 ) -> models.Model:
-    """Create or edit a child row (a finding, a plan item) under the parent's row lock.
+    """Take the registered write `name` that adds, edits or removes a child row (a finding, a
+    plan item) under the lock of its parent: `record` itself, or the row the step `locks`.
 
-    The parent's lock serialises numbering and state checks; its version is left alone,
-    so adding a finding does not make the inspection's open forms stale. `change` returns
-    the child, which gets the audit row.
+    The parent's lock serialises numbering and state checks; its version is left alone, so
+    adding a finding does not make the inspection's open forms stale. `change` gets the locked
+    parent and returns the row the audit entry is about.
     """
+    step = _write_step(type(record), name)
     with transaction.atomic():
-        locked, state = _lock_and_check(
-            parent,
-            actor=actor,
-            permission=permission,
-            allowed_states=allowed_states,
-            check_version=False,
-        )
-        child = change(locked)
+        parent = _lock(step.state_holder(record))
+        _check_allowed(step, parent, actor)
+        child = change(parent)
         audit_record(
             subject=child,
             actor=actor,
-            action=action,
+            action=name,
             to_state=getattr(child, "state", ""),
             note=note,
             data=data,
         )
-        _run_hooks(instance=child, name=action, source=state, target=state)
+        _follow(step, child)
     return child

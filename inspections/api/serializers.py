@@ -14,7 +14,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inspections.actions import Action
 from inspections.models import (
     Batch,
     Finding,
@@ -29,6 +28,7 @@ from inspections.models import (
     Unit,
 )
 from workflows.models import AuditEntry, Colour, Deadline
+from workflows.steps import Step
 
 # Kinds of record the API serves, by the route name of their collection.
 ROUTE_OF_MODEL: dict[type, str] = {
@@ -472,7 +472,7 @@ def _body_field(field: forms.Field) -> serializers.Field:
     )
 
 
-def body_serializer_for(action: Action) -> type[serializers.Serializer]:
+def body_serializer_for(action: Step) -> type[serializers.Serializer]:
     """The request body of `action`: its form's fields and the `version` the client saw."""
     fields: dict[str, serializers.Field] = {
         name: _body_field(field) for name, field in action.form.base_fields.items()

@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from inspections.actions import Action, action_named, actions_for, actions_of, field_specs, take
+from inspections.actions import action_named, actions_for, actions_of, field_specs, take
 from inspections.api import filters, serializers
 from inspections.api.errors import error_body
 from inspections.api.schema import ApiAutoSchema
@@ -40,6 +40,7 @@ from inspections.selectors import (
     rounds_visible_to,
 )
 from workflows.errors import InvalidInput, NotFound
+from workflows.steps import Step
 
 ERRORS = {
     400: OpenApiResponse(serializers.ErrorSerializer, description="Bad input (code: invalid)."),
@@ -319,12 +320,12 @@ VIEWSET_OF_MODEL: dict[type[Model], type[ResourceViewSet]] = {
 # Taking an action ------------------------------------------------------------------------------
 
 
-def is_offered(action: Action) -> bool:
+def is_offered(action: Step) -> bool:
     """Whether the JSON API takes `action`: all but a file upload, which only the pages take."""
     return not action.multipart
 
 
-def offered_actions_of(model: type[Model]) -> list[Action]:
+def offered_actions_of(model: type[Model]) -> list[Step]:
     """The catalogue's actions of `model` that have a route in the API."""
     return [action for action in actions_of(model) if is_offered(action)]
 
@@ -346,7 +347,7 @@ class TransitionView(ApiMixin, APIView):
             record = viewset.visible(request.user).get(pk=pk)
         except viewset.model.DoesNotExist as error:
             raise NotFound() from error
-        action: Action = action_named(viewset.model, self.action_name)
+        action: Step = action_named(viewset.model, self.action_name)
         # Refused before the body is read: no field feedback for what one may not do.
         if not action.is_allowed(record, request.user):
             raise exceptions.PermissionDenied(_("You are not allowed to do this."))
@@ -397,7 +398,7 @@ class TransitionView(ApiMixin, APIView):
         return data
 
 
-def transition_view(viewset: type[StatefulViewSet], action: Action) -> type[TransitionView]:
+def transition_view(viewset: type[StatefulViewSet], action: Step) -> type[TransitionView]:
     """The view of one action, with its own request body in the schema."""
     body = serializers.body_serializer_for(action)
     route = serializers.ROUTE_OF_MODEL[viewset.model]
@@ -436,7 +437,7 @@ def transition_view(viewset: type[StatefulViewSet], action: Action) -> type[Tran
     )
 
 
-def _success(action: Action, viewset: type[StatefulViewSet]) -> dict[int, Any]:
+def _success(action: Step, viewset: type[StatefulViewSet]) -> dict[int, Any]:
     """What the action answers when it goes through: the new record, nothing, or the record."""
     if action.creates is not None:
         created = VIEWSET_OF_MODEL[action.creates]
@@ -446,14 +447,14 @@ def _success(action: Action, viewset: type[StatefulViewSet]) -> dict[int, Any]:
     return {200: viewset.serializer_class}
 
 
-def _describe(action: Action) -> str:
+def _describe(action: Step) -> str:
     if action.is_transition:
         return (
             f"Transition `{action.name}` to `{action.target}`. Permission and state are "
             f"checked by the service; see `GET …/transitions/` for what the user may take now."
         )
     text = (
-        f"Write `{action.name}` (keeps the state; allowed in: {', '.join(action.states)}). "
+        f"Write `{action.name}` (keeps the state; allowed in: {', '.join(action.sources)}). "
         f"Recorded in the audit trail."
     )
     if action.creates is not None:

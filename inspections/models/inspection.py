@@ -6,13 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from inspections.conditions import (
-    every_item_is_closed_or_long_term,
-    plan_covers_every_finding,
-    problem_list_is_not_empty,
-    public_disclosure_is_recorded,
-    team_is_authorized_and_round_mobilized,
-)
 from inspections.models.people import User
 from inspections.models.rounds import Batch, Round
 from inspections.models.teams import Team
@@ -113,9 +106,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.PLANNED,
         target=S.NOTIFIED,
-        conditions=[team_is_authorized_and_round_mobilized],
-        permission="inspections.notify_inspection",
-        custom={"label": _("Send the written notice")},
     )
     def notify(self, *, on: datetime.date, stationing_on: datetime.date) -> None:
         self.notified_on = on
@@ -125,8 +115,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.NOTIFIED,
         target=S.STATIONED,
-        permission="inspections.station_inspection",
-        custom={"label": _("Station the team")},
     )
     def station(self, *, on: datetime.date) -> None:
         self.stationed_on = on
@@ -135,8 +123,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.STATIONED,
         target=S.WITHDRAWN,
-        permission="inspections.withdraw_inspection",
-        custom={"label": _("Withdraw the team")},
     )
     def withdraw(self, *, on: datetime.date) -> None:
         self.withdrawn_on = on
@@ -145,8 +131,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.WITHDRAWN,
         target=S.REPORTED,
-        permission="inspections.submit_report_inspection",
-        custom={"label": _("Submit the inspection report")},
     )
     def submit_report(self, *, on: datetime.date) -> None:
         self.reported_on = on
@@ -155,8 +139,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.REPORTED,
         target=S.WITHDRAWN,
-        permission="inspections.return_report_inspection",
-        custom={"label": _("Send the report back")},
     )
     def return_report(self, *, reason: str) -> None:
         self.returned_reason = reason
@@ -166,8 +148,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.REPORTED,
         target=S.HEARD,
-        permission="inspections.hear_report_inspection",
-        custom={"label": _("Hear the report")},
     )
     def hear_report(self, *, on: datetime.date) -> None:
         self.heard_on = on
@@ -176,9 +156,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.HEARD,
         target=S.FEEDBACK_GIVEN,
-        conditions=[problem_list_is_not_empty],
-        permission="inspections.give_feedback_inspection",
-        custom={"label": _("Give feedback")},
     )
     def give_feedback(self, *, on: datetime.date, consent_reference: str) -> None:
         self.feedback_on = on
@@ -188,9 +165,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.FEEDBACK_GIVEN,
         target=S.PLAN_SUBMITTED,
-        conditions=[plan_covers_every_finding],
-        permission="inspections.submit_plan_inspection",
-        custom={"label": _("Submit the rectification plan")},
     )
     def submit_plan(self, *, on: datetime.date, signed_by: str, signed_on: datetime.date) -> None:
         self.plan_submitted_on = on
@@ -201,8 +175,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.PLAN_SUBMITTED,
         target=S.FEEDBACK_GIVEN,
-        permission="inspections.return_plan_inspection",
-        custom={"label": _("Return the plan")},
     )
     def return_plan(self, *, reason: str) -> None:
         self.returned_reason = reason
@@ -212,8 +184,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.PLAN_SUBMITTED,
         target=S.RECTIFYING,
-        permission="inspections.approve_plan_inspection",
-        custom={"label": _("Approve the plan")},
     )
     def approve_plan(self, *, on: datetime.date) -> None:
         self.plan_approved_on = on
@@ -222,8 +192,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.RECTIFYING,
         target=S.RECTIFICATION_REPORTED,
-        permission="inspections.submit_rectification_report_inspection",
-        custom={"label": _("Submit the rectification report")},
     )
     def submit_rectification_report(
         self, *, on: datetime.date, report: str, principal_report: str
@@ -236,8 +204,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.RECTIFICATION_REPORTED,
         target=S.RECTIFYING,
-        permission="inspections.return_rectification_report_inspection",
-        custom={"label": _("Return the rectification report")},
     )
     def return_rectification_report(self, *, reason: str) -> None:
         self.returned_reason = reason
@@ -247,8 +213,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.RECTIFICATION_REPORTED,
         target=S.RECTIFICATION_ACCEPTED,
-        permission="inspections.accept_rectification_report_inspection",
-        custom={"label": _("Accept the rectification report")},
     )
     def accept_rectification_report(self, *, on: datetime.date) -> None:
         self.rectification_accepted_on = on
@@ -257,9 +221,6 @@ class Inspection(StatefulModel):
         field=state,
         source=S.RECTIFICATION_ACCEPTED,
         target=S.CLOSED,
-        conditions=[every_item_is_closed_or_long_term, public_disclosure_is_recorded],
-        permission="inspections.close_inspection",
-        custom={"label": _("Close the inspection")},
     )
     def close(self, *, on: datetime.date) -> None:
         self.closed_on = on
@@ -268,8 +229,6 @@ class Inspection(StatefulModel):
         field=state,
         source=[S.PLANNED, S.NOTIFIED],
         target=S.CANCELLED,
-        permission="inspections.cancel_inspection",
-        custom={"label": _("Cancel the inspection")},
     )
     def cancel(self, *, reason: str) -> None:
         self.cancelled_reason = reason

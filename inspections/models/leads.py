@@ -6,7 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from inspections.conditions import lead_has_a_receiving_organ
 from inspections.models.inspection import Inspection
 from inspections.models.people import ReceivingOrgan, Route, User
 from inspections.states import LeadState as S
@@ -57,8 +56,6 @@ class Lead(StatefulModel):
         field=state,
         source=S.REGISTERED,
         target=S.DECIDED,
-        permission="inspections.decide_lead",
-        custom={"label": _("Decide how to handle the lead")},
     )
     def decide(
         self, *, on: datetime.date, route: str, receiving_organ: ReceivingOrgan | None
@@ -71,9 +68,6 @@ class Lead(StatefulModel):
         field=state,
         source=S.DECIDED,
         target=S.HANDED_OVER,
-        conditions=[lead_has_a_receiving_organ],
-        permission="inspections.hand_over_lead",
-        custom={"label": _("Hand the lead over")},
     )
     def hand_over(self, *, on: datetime.date) -> None:
         self.handed_over_on = on
@@ -82,8 +76,6 @@ class Lead(StatefulModel):
         field=state,
         source=S.HANDED_OVER,
         target=S.REPORTED_BACK,
-        permission="inspections.report_back_lead",
-        custom={"label": _("Report back on the lead")},
     )
     def report_back(self, *, on: datetime.date, outcome: str) -> None:
         self.reported_back_on = on
@@ -93,8 +85,6 @@ class Lead(StatefulModel):
         field=state,
         source=S.REPORTED_BACK,
         target=S.CLOSED,
-        permission="inspections.close_lead",
-        custom={"label": _("Close the lead")},
     )
     def close(self, *, on: datetime.date) -> None:
         self.closed_on = on

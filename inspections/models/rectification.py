@@ -6,7 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from inspections.conditions import plan_is_approved_or_item_is_immediate
 from inspections.models.inspection import Finding, Inspection
 from inspections.states import ItemState as S
 from workflows.models import StatefulModel
@@ -62,9 +61,6 @@ class RectificationItem(StatefulModel):
         field=state,
         source=S.OPEN,
         target=S.IN_PROGRESS,
-        conditions=[plan_is_approved_or_item_is_immediate],
-        permission="inspections.start_rectificationitem",
-        custom={"label": _("Start work on the item")},
     )
     def start(self) -> None:
         pass
@@ -73,8 +69,6 @@ class RectificationItem(StatefulModel):
         field=state,
         source=[S.IN_PROGRESS, S.LONG_TERM],
         target=S.SUBMITTED,
-        permission="inspections.submit_rectificationitem",
-        custom={"label": _("Submit for verification")},
     )
     def submit(self, *, on: datetime.date, progress: str, evidence: str) -> None:
         self.submitted_on = on
@@ -85,8 +79,6 @@ class RectificationItem(StatefulModel):
         field=state,
         source=S.SUBMITTED,
         target=S.IN_PROGRESS,
-        permission="inspections.return_rectificationitem",
-        custom={"label": _("Return the item")},
     )
     def return_item(self, *, reason: str) -> None:
         self.returned_reason = reason
@@ -96,8 +88,6 @@ class RectificationItem(StatefulModel):
         field=state,
         source=S.SUBMITTED,
         target=S.VERIFIED,
-        permission="inspections.verify_rectificationitem",
-        custom={"label": _("Verify the item")},
     )
     def verify(self, *, on: datetime.date) -> None:
         self.verified_on = on
@@ -116,8 +106,6 @@ class RectificationItem(StatefulModel):
         field=state,
         source=[S.OPEN, S.IN_PROGRESS],
         target=S.LONG_TERM,
-        permission="inspections.mark_long_term_rectificationitem",
-        custom={"label": _("Mark as long-term")},
     )
     def mark_long_term(self) -> None:
         pass

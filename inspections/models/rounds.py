@@ -6,13 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from inspections.conditions import (
-    every_inspection_has_a_team,
-    every_inspection_has_feedback,
-    every_inspection_is_closed,
-    every_team_is_authorized,
-    round_has_inspections,
-)
 from inspections.states import RoundState
 from workflows.models import StatefulModel
 
@@ -80,9 +73,6 @@ class Round(StatefulModel):
         field=state,
         source=RoundState.DRAFT,
         target=RoundState.APPROVED,
-        conditions=[round_has_inspections, every_inspection_has_a_team],
-        permission="inspections.approve_round",
-        custom={"label": _("Approve the round")},
     )
     def approve(self, *, on: datetime.date) -> None:
         self.approved_on = on
@@ -91,9 +81,6 @@ class Round(StatefulModel):
         field=state,
         source=RoundState.APPROVED,
         target=RoundState.MOBILIZED,
-        conditions=[every_team_is_authorized],
-        permission="inspections.mobilize_round",
-        custom={"label": _("Record the mobilisation meeting")},
     )
     def mobilize(self, *, on: datetime.date) -> None:
         self.mobilized_on = on
@@ -102,9 +89,6 @@ class Round(StatefulModel):
         field=state,
         source=RoundState.MOBILIZED,
         target=RoundState.CONCLUDED,
-        conditions=[every_inspection_has_feedback],
-        permission="inspections.conclude_round",
-        custom={"label": _("Conclude the round")},
     )
     def conclude(self, *, on: datetime.date) -> None:
         self.concluded_on = on
@@ -113,9 +97,6 @@ class Round(StatefulModel):
         field=state,
         source=RoundState.CONCLUDED,
         target=RoundState.ARCHIVED,
-        conditions=[every_inspection_is_closed],
-        permission="inspections.archive_round",
-        custom={"label": _("Archive the round")},
     )
     def archive(self, *, on: datetime.date) -> None:
         self.archived_on = on
@@ -124,8 +105,6 @@ class Round(StatefulModel):
         field=state,
         source=[RoundState.DRAFT, RoundState.APPROVED],
         target=RoundState.CANCELLED,
-        permission="inspections.cancel_round",
-        custom={"label": _("Cancel the round")},
     )
     def cancel(self) -> None:
         pass

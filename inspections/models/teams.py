@@ -6,12 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from inspections.conditions import (
-    every_inspection_of_the_team_is_reported,
-    no_member_is_affiliated_with_an_inspected_unit,
-    nobody_sits_on_two_teams_of_a_batch,
-    team_has_one_leader_and_a_deputy,
-)
 from inspections.models.people import User
 from inspections.models.rounds import Round, chinese_numeral
 from inspections.states import TeamState
@@ -44,13 +38,6 @@ class Team(StatefulModel):
         field=state,
         source=TeamState.PROPOSED,
         target=TeamState.AUTHORIZED,
-        conditions=[
-            team_has_one_leader_and_a_deputy,
-            nobody_sits_on_two_teams_of_a_batch,
-            no_member_is_affiliated_with_an_inspected_unit,
-        ],
-        permission="inspections.authorize_team",
-        custom={"label": _("Authorise the team")},
     )
     def authorize(self, *, on: datetime.date) -> None:
         self.authorized_on = on
@@ -59,9 +46,6 @@ class Team(StatefulModel):
         field=state,
         source=TeamState.AUTHORIZED,
         target=TeamState.STOOD_DOWN,
-        conditions=[every_inspection_of_the_team_is_reported],
-        permission="inspections.stand_down_team",
-        custom={"label": _("Stand the team down")},
     )
     def stand_down(self, *, on: datetime.date) -> None:
         self.stood_down_on = on

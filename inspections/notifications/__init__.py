@@ -3,7 +3,7 @@
 Three parts, all read by the engine or the hooks, none sending anything itself:
 - the deadline adapters (one per model that owns deadlines), which the sweep asks for the
   recipients and the e-mail context of a batch of deadlines, in a constant number of queries;
-- `transition_letters`, the after-transition hook that writes the unit's letters (the written
+- `to_the_unit`, which a step names as `tells=` to write the unit's letter (the written
   notice, the feedback, returns and verifications) to the outbox in the deciding transaction;
 - `digest_letters`, the daily digest for the leading group and the office.
 
@@ -17,12 +17,12 @@ from inspections.notifications.deadline_letters import (
     LeadDeadlines,
 )
 from inspections.notifications.digest import digest_letters
-from inspections.notifications.transition_letters import transition_letters
+from inspections.notifications.transition_letters import to_the_unit
 
 __all__ = [
     "InspectionDeadlines",
     "ItemDeadlines",
     "LeadDeadlines",
     "digest_letters",
-    "transition_letters",
+    "to_the_unit",
 ]

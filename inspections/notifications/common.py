@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 from inspections.models import (
     User,
 )
-from workflows.subjects import Recipient
+from workflows.registry import Recipient
 
 DEFAULT_LANGUAGE = "zh-hans"
 DIGEST_TOP = 10  # the most overdue deadlines a digest lists
@@ -56,11 +56,11 @@ def sentences(*parts: str) -> str:
     return text
 
 
-def _unique(items: Iterable[str]) -> list[str]:
+def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))
 
 
-def _dedupe(recipients: Iterable[Recipient]) -> list[Recipient]:
+def dedupe(recipients: Iterable[Recipient]) -> list[Recipient]:
     """One recipient per address (the first one named wins), in the order given."""
     seen: set[str] = set()
     unique = []
@@ -72,13 +72,13 @@ def _dedupe(recipients: Iterable[Recipient]) -> list[Recipient]:
     return unique
 
 
-def _person(user: User) -> Recipient | None:
+def person(user: User) -> Recipient | None:
     if not user.email or not user.is_active:
         return None
     return Recipient(email=user.email, name=str(user), language=user.language or DEFAULT_LANGUAGE)
 
 
-def _mailbox(email: str, name: str) -> list[Recipient]:
+def mailbox(email: str, name: str) -> list[Recipient]:
     """A body's own address (a unit's, an organ's, a party head's): read in Chinese."""
     return [Recipient(email=email, name=name, language=DEFAULT_LANGUAGE)] if email else []
 

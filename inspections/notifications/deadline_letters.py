@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from inspections.deadlines import RECEIVING_ORGAN, TEAM, UNIT
+from inspections.deadlines import RECEIVING_ORGAN, TEAM, UNIT, responsible_name
 from inspections.models import (
     Inspection,
     Lead,
@@ -18,17 +18,17 @@ from inspections.models import (
     RectificationItem,
 )
 from inspections.notifications.common import (
-    _dedupe,
-    _unique,
+    dedupe,
     format_date,
     inspection_path,
     join_list,
     lead_path,
     sentences,
+    unique,
 )
 from inspections.notifications.directory import Directory
 from workflows.models import Colour, Deadline, DeadlinePolicy
-from workflows.subjects import Recipient
+from workflows.registry import Recipient
 
 # What each audience is called in a sentence about who was told --------------------------------
 
@@ -59,7 +59,7 @@ def _others(audiences: Iterable[str], responsible: str, has_address: Callable[[s
     left out, so a warning never claims someone was told who was not.
     """
     return join_list(
-        _unique(
+        unique(
             _audience_phrase(audience, responsible)
             for audience in audiences
             if audience != "responsible" and has_address(audience)
@@ -118,7 +118,7 @@ def _party_head_has_address(
 # The deadline adapters -----------------------------------------------------------------------
 
 
-def _what(kind: str, number: int | None = None, *, immediate: bool = False) -> str:
+def what_is_due(kind: str, number: int | None = None, *, immediate: bool = False) -> str:
     """What is due, as a noun phrase that fits “… is due on …”."""
     if kind == "item":
         if immediate:
@@ -137,7 +137,7 @@ def _what(kind: str, number: int | None = None, *, immediate: bool = False) -> s
     return labels.get(kind, kind.replace("_", " "))
 
 
-def _inspection_facts(inspection: Inspection) -> dict:
+def inspection_facts(inspection: Inspection) -> dict:
     """The names every letter about an inspection carries."""
     return {
         "round": str(inspection.round),
@@ -155,7 +155,7 @@ def _unit_fields(path: str) -> tuple[str, ...]:
     )
 
 
-class _DeadlineAdapter:
+class DeadlineAdapter:
     """Recipients and context for the deadlines of one model, batched."""
 
     model: type[models.Model]
@@ -177,7 +177,11 @@ class _DeadlineAdapter:
         """The subject's description, what is due and the link (in the active language)."""
         raise NotImplementedError
 
-    def _subjects(self, deadlines: Sequence[Deadline], *, for_recipients: bool = False) -> dict:
+    def responsible_name(self, subject: Any, responsible: str) -> str:
+        """The party that must meet a deadline of `subject`, by name (kept on the row)."""
+        return responsible_name(subject, responsible)
+
+    def subjects(self, deadlines: Sequence[Deadline], *, for_recipients: bool = False) -> dict:
         ids = {deadline.object_id for deadline in deadlines}
         if for_recipients:
             rows = self.model.objects.select_related(*self.recipient_related).only(
@@ -201,7 +205,7 @@ class _DeadlineAdapter:
         The subjects and the people are read once for all the audiences: a red step tells
         three or four of them about the same deadlines.
         """
-        subjects = self._subjects(
+        subjects = self.subjects(
             [d for deadlines in wanted.values() for d in deadlines], for_recipients=True
         )
         inspections = {pk: self.inspection_of(subject) for pk, subject in subjects.items()}
@@ -218,7 +222,7 @@ class _DeadlineAdapter:
                 found[audience][deadline.pk] = (
                     []
                     if subject is None
-                    else _dedupe(
+                    else dedupe(
                         directory.audience(
                             audience,
                             deadline.responsible,
@@ -239,7 +243,7 @@ class _DeadlineAdapter:
 
         Days left and overdue count from `now` (the sweep's instant when it passes one).
         """
-        subjects = self._subjects(deadlines)
+        subjects = self.subjects(deadlines)
         policies = DeadlinePolicy.objects.in_bulk({deadline.policy_id for deadline in deadlines})
         today = timezone.localdate(now) if now is not None else timezone.localdate()
         contexts: dict[int, dict] = {}
@@ -253,7 +257,7 @@ class _DeadlineAdapter:
                     deadline.responsible, inspection, self.organ_of(subject)
                 )
                 contexts[deadline.pk] = {
-                    **_inspection_facts(inspection),
+                    **inspection_facts(inspection),
                     **self.describe(subject, deadline),
                     **_deadline_facts(deadline, today),
                     **_escalation(deadline, policies.get(deadline.policy_id), today, has_address),
@@ -277,7 +281,7 @@ def _deadline_facts(deadline: Deadline, today: datetime.date) -> dict:
     }
 
 
-class InspectionDeadlines(_DeadlineAdapter):
+class InspectionDeadlines(DeadlineAdapter):
     """On-site period and report (the team's), plan and rectification report (the unit's)."""
 
     model = Inspection
@@ -292,12 +296,12 @@ class InspectionDeadlines(_DeadlineAdapter):
         return {
             "subject_type": "inspection",
             "subject": str(subject),
-            "what": _what(deadline.kind),
+            "what": what_is_due(deadline.kind),
             "detail": "",
         }
 
 
-class ItemDeadlines(_DeadlineAdapter):
+class ItemDeadlines(DeadlineAdapter):
     """A rectification item's due date and a long-term item's periodic progress report."""
 
     model = RectificationItem
@@ -319,12 +323,12 @@ class ItemDeadlines(_DeadlineAdapter):
             "subject_type": "item",
             "subject": _("Rectification item %(number)s: %(problem)s")
             % {"number": subject.number, "problem": subject.problem},
-            "what": _what(deadline.kind, subject.number, immediate=subject.is_immediate),
+            "what": what_is_due(deadline.kind, subject.number, immediate=subject.is_immediate),
             "detail": subject.problem,
         }
 
 
-class LeadDeadlines(_DeadlineAdapter):
+class LeadDeadlines(DeadlineAdapter):
     """A receiving organ's report-back on a lead: the number only, never what the lead says."""
 
     model = Lead
@@ -351,7 +355,7 @@ class LeadDeadlines(_DeadlineAdapter):
         return {
             "subject_type": "lead",
             "subject": _("Lead %(number)d") % {"number": subject.number},
-            "what": _what(deadline.kind, subject.number),
+            "what": what_is_due(deadline.kind, subject.number),
             "detail": "",  # never the summary or the persons named
             "path": lead_path(subject.pk),
         }

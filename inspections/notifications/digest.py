@@ -21,22 +21,17 @@ from inspections.models import (
 )
 from inspections.notifications.common import (
     DIGEST_TOP,
-    _person,
     format_date,
     inspection_path,
+    person,
     round_path,
 )
 from inspections.notifications.deadline_letters import (
-    InspectionDeadlines,
-    ItemDeadlines,
-    LeadDeadlines,
-    _DeadlineAdapter,
+    DeadlineAdapter,
 )
-from inspections.notifications.directory import Directory
-from inspections.notifications.transition_letters import _ADAPTERS, transition_letters
 from workflows.models import LIVE_STATUSES, Colour, Deadline
 from workflows.outbox import Letter
-from workflows.subjects import Recipient
+from workflows.registry import Recipient, deadline_subjects
 
 
 def _round_of_subject(types: dict[type[models.Model], ContentType]) -> Case:
@@ -72,7 +67,7 @@ def digest_recipients() -> list[tuple[User, Recipient]]:
     found = []
     seen: set[str] = set()
     for user in users:
-        recipient = _person(user)
+        recipient = person(user)
         if recipient is not None and recipient.email.lower() not in seen:
             seen.add(recipient.email.lower())
             found.append((user, recipient))
@@ -112,7 +107,7 @@ def digest_facts(now: datetime.datetime | None = None) -> dict:
 
 def _digest_subjects(
     deadlines: Sequence[Deadline], types: dict[type[models.Model], ContentType]
-) -> dict[int, tuple[_DeadlineAdapter, Any]]:
+) -> dict[int, tuple[DeadlineAdapter, Any]]:
     """deadline pk → (adapter, subject), one query per model."""
     by_type: dict[int, list[Deadline]] = defaultdict(list)
     for deadline in deadlines:
@@ -122,8 +117,8 @@ def _digest_subjects(
         rows = by_type.get(content_type.pk)
         if not rows:
             continue
-        adapter = _ADAPTERS[model]
-        subjects = adapter._subjects(rows)
+        adapter = deadline_subjects(model)
+        subjects = adapter.subjects(rows)
         for deadline in rows:
             if deadline.object_id in subjects:
                 found[deadline.pk] = (adapter, subjects[deadline.object_id])
@@ -198,14 +193,3 @@ def digest_letters(day: datetime.date, now: datetime.datetime | None = None) -> 
             )
         )
     return letters
-
-
-__all__ = [
-    "Directory",
-    "InspectionDeadlines",
-    "ItemDeadlines",
-    "LeadDeadlines",
-    "digest_letters",
-    "format_date",
-    "transition_letters",
-]

@@ -19,8 +19,8 @@ from inspections.models import (
     UnitLiaison,
     User,
 )
-from inspections.notifications.common import _mailbox, _person
-from workflows.subjects import Recipient
+from inspections.notifications.common import mailbox, person
+from workflows.registry import Recipient
 
 # Who belongs to what: one query per body, whatever the number of deadlines ------------------
 
@@ -46,7 +46,7 @@ class Directory:
     def _grouped(rows: Iterable[tuple[int, User]]) -> dict[int, list[Recipient]]:
         grouped: dict[int, list[Recipient]] = defaultdict(list)
         for key, user in rows:
-            recipient = _person(user)
+            recipient = person(user)
             if recipient is not None:
                 grouped[key].append(recipient)
         return grouped
@@ -95,7 +95,7 @@ class Directory:
 
     def unit(self, unit: Unit) -> list[Recipient]:
         """Every liaison of the unit, and the unit's own address."""
-        return [*self.liaisons.get(unit.pk, []), *_mailbox(unit.email, unit.name)]
+        return [*self.liaisons.get(unit.pk, []), *mailbox(unit.email, unit.name)]
 
     def team(self, team_id: int | None) -> list[Recipient]:
         return list(self.team_leaders.get(team_id, [])) if team_id else []
@@ -103,7 +103,7 @@ class Directory:
     def organ(self, organ: ReceivingOrgan | None) -> list[Recipient]:
         if organ is None:
             return []
-        return [*self.desks.get(organ.pk, []), *_mailbox(organ.email, organ.name)]
+        return [*self.desks.get(organ.pk, []), *mailbox(organ.email, organ.name)]
 
     def audience(
         self,
@@ -133,9 +133,9 @@ class Directory:
         elif audience == "party_head":
             if responsible == UNIT:
                 unit = inspection.unit
-                return _mailbox(unit.party_head_email, unit.party_head_name or unit.name)
+                return mailbox(unit.party_head_email, unit.party_head_name or unit.name)
             if responsible == TEAM:
                 return list(self.leading_group)
             if responsible == RECEIVING_ORGAN and organ is not None:
-                return _mailbox(organ.email, organ.name)
+                return mailbox(organ.email, organ.name)
         return []

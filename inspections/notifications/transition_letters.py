@@ -14,23 +14,18 @@ from django.utils.translation import gettext as _
 from inspections.deadlines import on_site_policy
 from inspections.models import (
     Inspection,
-    Lead,
     RectificationItem,
 )
-from inspections.notifications.common import _dedupe, _unique, format_date
+from inspections.notifications.common import dedupe, format_date, unique
 from inspections.notifications.deadline_letters import (
-    InspectionDeadlines,
-    ItemDeadlines,
-    LeadDeadlines,
-    _DeadlineAdapter,
-    _inspection_facts,
-    _what,
+    inspection_facts,
+    what_is_due,
 )
 from inspections.notifications.directory import Directory
 from workflows.deadlines import due_on_for
 from workflows.models import LIVE_STATUSES, Deadline, DeadlinePolicy
 from workflows.outbox import Letter, outbox_write
-from workflows.subjects import Recipient
+from workflows.registry import Recipient
 
 # Letters on transitions -----------------------------------------------------------------------
 
@@ -38,7 +33,7 @@ from workflows.subjects import Recipient
 def _by_language(recipients: Sequence[Recipient], build: Callable[[], dict]) -> dict[str, dict]:
     """The context built once per language the recipients read."""
     contexts = {}
-    for language in _unique(recipient.language for recipient in recipients):
+    for language in unique(recipient.language for recipient in recipients):
         with translation.override(language):
             contexts[language] = build()
     return contexts
@@ -54,14 +49,14 @@ def _live_due_dates(subject: models.Model, kinds: Sequence[str]) -> dict[str, da
     return dict(rows)
 
 
-def _notice(_instance: Inspection, inspection: Inspection) -> tuple[str, Callable[[], dict]]:
+def notice_letter(_instance: Inspection, inspection: Inspection) -> tuple[str, Callable[[], dict]]:
     """The written notice: who comes, when, and for how long (with a calendar entry)."""
     starts_on = inspection.planned_stationing_on
     policy = DeadlinePolicy.objects.get(key=on_site_policy(inspection))
     ends_on = due_on_for(policy, starts_on) if starts_on else None
 
     def build() -> dict:
-        facts = _inspection_facts(inspection)
+        facts = inspection_facts(inspection)
         context = {
             **facts,
             "notified_on": format_date(inspection.notified_on),
@@ -84,14 +79,16 @@ def _notice(_instance: Inspection, inspection: Inspection) -> tuple[str, Callabl
     return "emails/notice", build
 
 
-def _feedback(_instance: Inspection, inspection: Inspection) -> tuple[str, Callable[[], dict]]:
+def feedback_letter(
+    _instance: Inspection, inspection: Inspection
+) -> tuple[str, Callable[[], dict]]:
     """The problem list and the two clocks feedback starts (plan: 1 month, report: 2)."""
     findings = list(inspection.findings.order_by("number"))
     due = _live_due_dates(inspection, ["plan", "rectification_report"])
 
     def build() -> dict:
         return {
-            **_inspection_facts(inspection),
+            **inspection_facts(inspection),
             "feedback_on": format_date(inspection.feedback_on),
             "findings": [
                 {
@@ -108,13 +105,15 @@ def _feedback(_instance: Inspection, inspection: Inspection) -> tuple[str, Calla
     return "emails/feedback", build
 
 
-def _plan_returned(_instance: Inspection, inspection: Inspection) -> tuple[str, Callable[[], dict]]:
+def plan_returned_letter(
+    _instance: Inspection, inspection: Inspection
+) -> tuple[str, Callable[[], dict]]:
     due = _live_due_dates(inspection, ["plan"])
 
     def build() -> dict:
         due_on = due.get("plan")
         return {
-            **_inspection_facts(inspection),
+            **inspection_facts(inspection),
             "reason": inspection.returned_reason,
             "plan_due_on": format_date(due_on),
             "plan_overdue": bool(due_on and due_on < timezone.localdate()),
@@ -125,14 +124,14 @@ def _plan_returned(_instance: Inspection, inspection: Inspection) -> tuple[str, 
 
 def _item_facts(item: RectificationItem, inspection: Inspection) -> dict:
     return {
-        **_inspection_facts(inspection),
+        **inspection_facts(inspection),
         "item_number": item.number,
         "problem": item.problem,
-        "what": _what("item", item.number, immediate=item.is_immediate),
+        "what": what_is_due("item", item.number, immediate=item.is_immediate),
     }
 
 
-def _item_returned(
+def item_returned_letter(
     item: RectificationItem, inspection: Inspection
 ) -> tuple[str, Callable[[], dict]]:
     due = _live_due_dates(item, ["item", "long_term_progress"])
@@ -147,7 +146,7 @@ def _item_returned(
     return "emails/item_returned", build
 
 
-def _item_verified(
+def item_verified_letter(
     item: RectificationItem, inspection: Inspection
 ) -> tuple[str, Callable[[], dict]]:
     def build() -> dict:
@@ -156,57 +155,39 @@ def _item_verified(
     return "emails/item_verified", build
 
 
-# (model, transition) → the letter to the unit, given the row and its inspection (with the
-# names every letter carries). Nothing else writes to anyone.
-TRANSITION_LETTERS: dict[
-    tuple[type, str], Callable[[Any, Inspection], tuple[str, Callable[[], dict]]]
-] = {
-    (Inspection, "notify"): _notice,
-    (Inspection, "give_feedback"): _feedback,
-    (Inspection, "return_plan"): _plan_returned,
-    (RectificationItem, "return_item"): _item_returned,
-    (RectificationItem, "verify"): _item_verified,
-}
+LetterFor = Callable[[Any, Inspection], tuple[str, Callable[[], dict]]]
 
 
-def transition_letters(
-    *, instance: models.Model, name: str, source: str = "", target: str = "", **_event: Any
-) -> None:
-    """The after-transition hook: write the unit's letter for the steps that have one.
+def to_the_unit(letter_for: LetterFor) -> Callable[[models.Model, Any], None]:
+    """A step's letter to the inspected unit (its liaisons and its mailbox), built by
+    `letter_for` from the saved row and its inspection; a step names it as `tells=`.
 
-    Runs inside the transition's transaction, so a rolled-back step writes nothing. The key
-    names the event (the row's new version), so running the hook twice writes one letter.
+    Runs inside the step's transaction, so a rolled-back step writes nothing. The key names
+    the event (the row's new version), so writing twice writes one letter.
     """
-    letter_for = TRANSITION_LETTERS.get((type(instance), name))
-    if letter_for is None:
-        return
-    # The unit, round, term and team every letter names, in one query rather than one each.
-    inspection = Inspection.objects.select_related("unit", "round__term", "team").get(
-        pk=getattr(instance, "inspection_id", instance.pk)
-    )
-    recipients = _dedupe(Directory(unit_ids=[inspection.unit_id]).unit(inspection.unit))
-    if not recipients:
-        return
-    template, build = letter_for(instance, inspection)
-    contexts = _by_language(recipients, build)
-    label = instance._meta.label_lower
-    outbox_write(
-        [
-            Letter(
-                key=f"transition:{label}:{instance.pk}:{name}:{instance.version}:{recipient.email}",
-                template=template,
-                recipient=recipient,
-                context=contexts[recipient.language],
-            )
-            for recipient in recipients
-        ]
-    )
 
+    def tell(instance: models.Model, step: Any) -> None:
+        # The unit, round, term and team every letter names, in one query rather than one each.
+        inspection = Inspection.objects.select_related("unit", "round__term", "team").get(
+            pk=getattr(instance, "inspection_id", instance.pk)
+        )
+        recipients = dedupe(Directory(unit_ids=[inspection.unit_id]).unit(inspection.unit))
+        if not recipients:
+            return
+        template, build = letter_for(instance, inspection)
+        contexts = _by_language(recipients, build)
+        label = instance._meta.label_lower
+        outbox_write(
+            [
+                Letter(
+                    key=f"transition:{label}:{instance.pk}:{step.name}:{instance.version}:"
+                    f"{recipient.email}",
+                    template=template,
+                    recipient=recipient,
+                    context=contexts[recipient.language],
+                )
+                for recipient in recipients
+            ]
+        )
 
-# The daily digest -----------------------------------------------------------------------------
-
-_ADAPTERS: dict[type[models.Model], _DeadlineAdapter] = {
-    Inspection: InspectionDeadlines(),
-    RectificationItem: ItemDeadlines(),
-    Lead: LeadDeadlines(),
-}
+    return tell

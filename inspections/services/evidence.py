@@ -19,13 +19,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from inspections.models import EvidenceFile, ItemState, RectificationItem, User
+from inspections.models import EvidenceFile, RectificationItem, User
 from inspections.models.files import evidence_storage
 from workflows.errors import InvalidInput
 from workflows.transitions import perform_write
 
 # The states in which an item is being worked on: evidence goes with the work, not after it.
-UPLOAD_STATES = (ItemState.IN_PROGRESS, ItemState.LONG_TERM)
 NAME_LIMIT = EvidenceFile._meta.get_field("original_name").max_length
 
 
@@ -150,7 +149,9 @@ def _sha256(upload: UploadedFile) -> str:
     return digest.hexdigest()
 
 
-def evidence_upload(*, item: RectificationItem, actor: User, file: UploadedFile) -> EvidenceFile:
+def evidence_upload(
+    *, item: RectificationItem, actor: User, file: UploadedFile, expected_version: int | None = None
+) -> EvidenceFile:
     """Keep one evidence file for an item being worked on, and record it in the item's trail.
 
     The file is written first under a random name; if the write is refused (stale form,
@@ -179,9 +180,8 @@ def evidence_upload(*, item: RectificationItem, actor: User, file: UploadedFile)
         perform_write(
             instance=item,
             actor=actor,
-            permission="inspections.upload_evidence_rectificationitem",
-            action="upload_evidence",
-            allowed_states=UPLOAD_STATES,
+            expected_version=expected_version,
+            name="upload_evidence",
             change=attach,
             data={"file": name, "size": file.size, "sha256": sha256, "stored_as": stored},
         )

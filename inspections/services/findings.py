@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Max
 
-from inspections.models import Finding, FindingCategory, Inspection, InspectionState, User
+from inspections.models import Finding, FindingCategory, Inspection, User
 from inspections.services.inputs import choice, optional_text, required_text
 from workflows.errors import NotFound
 from workflows.transitions import perform_child_write
-
-RECORDING_STATES = (InspectionState.STATIONED, InspectionState.WITHDRAWN)
 
 
 def finding_record(
@@ -32,11 +30,9 @@ def finding_record(
         )
 
     return perform_child_write(
-        parent=inspection,
+        record=inspection,
         actor=actor,
-        permission="inspections.add_finding",
-        action="record_finding",
-        allowed_states=RECORDING_STATES,
+        name="record_finding",
         change=record,
     )
 
@@ -58,10 +54,8 @@ def finding_update(
         return current
 
     return perform_child_write(
-        parent=finding.inspection,
+        record=finding,
         actor=actor,
-        permission="inspections.change_finding",
-        action="update_finding",
-        allowed_states=RECORDING_STATES,
+        name="update_finding",
         change=edit,
     )

@@ -27,7 +27,6 @@ from inspections.services.inputs import (
     event_date,
     required_text,
 )
-from inspections.states import inspection_states_from
 from workflows.audit import audit_record
 from workflows.errors import InvalidInput, PermissionDenied, WrongState
 from workflows.transitions import perform_transition, perform_write
@@ -82,7 +81,9 @@ def _team_that_fits(team: Team | None, round_: Round) -> Team | None:
     return team
 
 
-def inspection_assign_team(*, inspection: Inspection, actor: User, team: Team) -> Inspection:
+def inspection_assign_team(
+    *, inspection: Inspection, actor: User, team: Team, expected_version: int | None = None
+) -> Inspection:
     """Give a planned inspection to a proposed team of the same round."""
 
     def assign(locked: Inspection) -> None:
@@ -91,9 +92,8 @@ def inspection_assign_team(*, inspection: Inspection, actor: User, team: Team) -
     return perform_write(
         instance=inspection,
         actor=actor,
-        permission="inspections.plan_inspection",
-        action="assign_team",
-        allowed_states=(S.PLANNED,),
+        expected_version=expected_version,
+        name="assign_team",
         change=assign,
         data={"team": team.pk},
     )
@@ -103,12 +103,18 @@ def _dated(name: str):
     """A service for a transition whose only argument is the date of the event."""
 
     def service(
-        *, inspection: Inspection, actor: User, on: datetime.date | None = None, note: str = ""
+        *,
+        inspection: Inspection,
+        actor: User,
+        on: datetime.date | None = None,
+        note: str = "",
+        expected_version: int | None = None,
     ) -> Inspection:
         return perform_transition(
             instance=inspection,
             name=name,
             actor=actor,
+            expected_version=expected_version,
             note=note,
             arguments={"on": event_date(on)},
         )
@@ -121,10 +127,17 @@ def _dated(name: str):
 def _returned(name: str, *, max_length: int | None = None):
     """A service for a transition that sends work back (or cancels it) with a reason."""
 
-    def service(*, inspection: Inspection, actor: User, reason: str) -> Inspection:
+    def service(
+        *, inspection: Inspection, actor: User, reason: str, expected_version: int | None = None
+    ) -> Inspection:
         reason = required_text(reason, field="reason", max_length=max_length)
         return perform_transition(
-            instance=inspection, name=name, actor=actor, note=reason, arguments={"reason": reason}
+            instance=inspection,
+            name=name,
+            actor=actor,
+            expected_version=expected_version,
+            note=reason,
+            arguments={"reason": reason},
         )
 
     service.__name__ = f"inspection_{name}"
@@ -154,6 +167,7 @@ def inspection_notify(
     on: datetime.date | None = None,
     stationing_on: datetime.date | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Inspection:
     """Send the unit the written notice; it names the day the team arrives (default: in 3 days)."""
     on = event_date(on)
@@ -164,6 +178,7 @@ def inspection_notify(
         instance=inspection,
         name="notify",
         actor=actor,
+        expected_version=expected_version,
         note=note,
         arguments={"on": on, "stationing_on": stationing_on},
     )
@@ -176,6 +191,7 @@ def inspection_give_feedback(
     consent_reference: str,
     on: datetime.date | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Inspection:
     """Give feedback to the unit, only after the committee consented (Art. 26)."""
     consent_reference = required_text(consent_reference, field="consent_reference", max_length=200)
@@ -183,6 +199,7 @@ def inspection_give_feedback(
         instance=inspection,
         name="give_feedback",
         actor=actor,
+        expected_version=expected_version,
         note=note,
         arguments={"on": event_date(on), "consent_reference": consent_reference},
     )
@@ -196,6 +213,7 @@ def inspection_submit_plan(
     signed_on: datetime.date | None = None,
     on: datetime.date | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Inspection:
     """The unit submits its plan (the three lists), signed off by its head (签字背书)."""
     signed_by = required_text(signed_by, field="signed_by", max_length=100)
@@ -203,6 +221,7 @@ def inspection_submit_plan(
         instance=inspection,
         name="submit_plan",
         actor=actor,
+        expected_version=expected_version,
         note=note,
         arguments={
             "on": event_date(on),
@@ -220,6 +239,7 @@ def inspection_submit_rectification_report(
     principal_report: str,
     on: datetime.date | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Inspection:
     """The unit reports its rectification: its report and its principal leader's (Art. 27)."""
     report = required_text(report, field="report")
@@ -228,6 +248,7 @@ def inspection_submit_rectification_report(
         instance=inspection,
         name="submit_rectification_report",
         actor=actor,
+        expected_version=expected_version,
         note=note,
         arguments={"on": event_date(on), "report": report, "principal_report": principal_report},
     )
@@ -241,6 +262,7 @@ def inspection_record_onsite_work(
     letters_calls_visits: int,
     documents_reviewed: int,
     questionnaires: int,
+    expected_version: int | None = None,
 ) -> Inspection:
     """The team's running counts of its on-site work, for the round's statistics."""
     counts = {
@@ -257,16 +279,20 @@ def inspection_record_onsite_work(
     return perform_write(
         instance=inspection,
         actor=actor,
-        permission="inspections.record_onsite_work_inspection",
-        action="record_onsite_work",
-        allowed_states=(S.STATIONED, S.WITHDRAWN),
+        expected_version=expected_version,
+        name="record_onsite_work",
         change=record,
         data=counts,
     )
 
 
 def inspection_grade(
-    *, inspection: Inspection, actor: User, grade: str, note: str = ""
+    *,
+    inspection: Inspection,
+    actor: User,
+    grade: str,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Inspection:
     """The office grades the unit's rectification (好/较好/一般/差)."""
     grade = choice(grade, choices=Grade, field="grade")
@@ -277,9 +303,8 @@ def inspection_grade(
     return perform_write(
         instance=inspection,
         actor=actor,
-        permission="inspections.grade_inspection",
-        action="grade",
-        allowed_states=(S.RECTIFICATION_ACCEPTED, S.CLOSED),
+        expected_version=expected_version,
+        name="grade",
         change=set_grade,
         note=note,
         data={"grade": grade},
@@ -287,7 +312,12 @@ def inspection_grade(
 
 
 def inspection_record_disclosure(
-    *, inspection: Inspection, actor: User, reference: str, on: datetime.date | None = None
+    *,
+    inspection: Inspection,
+    actor: User,
+    reference: str,
+    on: datetime.date | None = None,
+    expected_version: int | None = None,
 ) -> Inspection:
     """Record that the rectification was made public (Art. 32), and where."""
     reference = required_text(reference, field="reference", max_length=300)
@@ -300,9 +330,8 @@ def inspection_record_disclosure(
     return perform_write(
         instance=inspection,
         actor=actor,
-        permission="inspections.record_disclosure_inspection",
-        action="record_disclosure",
-        allowed_states=tuple(inspection_states_from(S.RECTIFICATION_REPORTED)),
+        expected_version=expected_version,
+        name="record_disclosure",
         change=disclose,
         data={"on": on.isoformat(), "reference": reference},
     )

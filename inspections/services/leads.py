@@ -7,18 +7,10 @@ import datetime
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from inspections.models import Inspection, InspectionState, Lead, ReceivingOrgan, Route, User
+from inspections.models import Inspection, Lead, ReceivingOrgan, Route, User
 from inspections.services.inputs import choice, event_date, optional_text, required_text
 from workflows.errors import InvalidInput
 from workflows.transitions import perform_child_write, perform_transition
-
-# From stationing until the leading group hears the report, a team may register leads.
-REGISTERING_STATES = (
-    InspectionState.STATIONED,
-    InspectionState.WITHDRAWN,
-    InspectionState.REPORTED,
-    InspectionState.HEARD,
-)
 
 
 def lead_register(
@@ -38,11 +30,9 @@ def lead_register(
         )
 
     return perform_child_write(
-        parent=inspection,
+        record=inspection,
         actor=actor,
-        permission="inspections.register_lead",
-        action="register_lead",
-        allowed_states=REGISTERING_STATES,
+        name="register_lead",
         change=register,
     )
 
@@ -55,6 +45,7 @@ def lead_decide(
     receiving_organ: ReceivingOrgan | None,
     on: datetime.date | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Lead:
     """The leading group decides where the lead goes (分类处置)."""
     route = choice(route, choices=Route, field="route")
@@ -71,21 +62,37 @@ def lead_decide(
         instance=lead,
         name="decide",
         actor=actor,
+        expected_version=expected_version,
         note=note,
         arguments={"on": event_date(on), "route": route, "receiving_organ": receiving_organ},
     )
 
 
 def lead_hand_over(
-    *, lead: Lead, actor: User, on: datetime.date | None = None, note: str = ""
+    *,
+    lead: Lead,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Lead:
     return perform_transition(
-        instance=lead, name="hand_over", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=lead,
+        name="hand_over",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )
 
 
 def lead_report_back(
-    *, lead: Lead, actor: User, outcome: str, on: datetime.date | None = None
+    *,
+    lead: Lead,
+    actor: User,
+    outcome: str,
+    on: datetime.date | None = None,
+    expected_version: int | None = None,
 ) -> Lead:
     """The receiving organ reports what it did with the lead (Art. 29: within 3 months)."""
     outcome = required_text(outcome, field="outcome")
@@ -93,11 +100,24 @@ def lead_report_back(
         instance=lead,
         name="report_back",
         actor=actor,
+        expected_version=expected_version,
         arguments={"on": event_date(on), "outcome": outcome},
     )
 
 
-def lead_close(*, lead: Lead, actor: User, on: datetime.date | None = None, note: str = "") -> Lead:
+def lead_close(
+    *,
+    lead: Lead,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Lead:
     return perform_transition(
-        instance=lead, name="close", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=lead,
+        name="close",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )

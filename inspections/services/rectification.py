@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from inspections.models import (
     Finding,
     Inspection,
-    InspectionState,
     ItemState,
     RectificationItem,
     User,
@@ -55,11 +54,9 @@ def plan_item_add(
         )
 
     return perform_child_write(
-        parent=inspection,
+        record=inspection,
         actor=actor,
-        permission="inspections.edit_plan_inspection",
-        action="add_plan_item",
-        allowed_states=(InspectionState.FEEDBACK_GIVEN,),
+        name="add_plan_item",
         change=add,
     )
 
@@ -71,8 +68,12 @@ def plan_item_update(
     measure: str,
     responsible_person: str,
     due_on: datetime.date | None,
+    expected_version: int | None = None,
 ) -> RectificationItem:
-    """Change an item of a plan not yet submitted (or returned)."""
+    """Change an item of a plan not yet submitted (or returned).
+
+    `expected_version` is the item's version the person saw (default: `item`'s own).
+    """
     measure = required_text(measure, field="measure")
     responsible_person = required_text(
         responsible_person, field="responsible_person", max_length=100
@@ -81,7 +82,7 @@ def plan_item_update(
 
     def edit(locked: Inspection) -> RectificationItem:
         current = _planned_item(locked, item)
-        if current.version != item.version:
+        if current.version != (item.version if expected_version is None else expected_version):
             raise StaleObject()
         current.measure, current.responsible_person, current.due_on = (
             measure,
@@ -93,11 +94,9 @@ def plan_item_update(
         return current
 
     return perform_child_write(
-        parent=item.inspection,
+        record=item,
         actor=actor,
-        permission="inspections.edit_plan_inspection",
-        action="update_plan_item",
-        allowed_states=(InspectionState.FEEDBACK_GIVEN,),
+        name="update_plan_item",
         change=edit,
     )
 
@@ -110,11 +109,9 @@ def plan_item_remove(*, item: RectificationItem, actor: User) -> Inspection:
         return locked
 
     return perform_child_write(
-        parent=item.inspection,
+        record=item,
         actor=actor,
-        permission="inspections.edit_plan_inspection",
-        action="remove_plan_item",
-        allowed_states=(InspectionState.FEEDBACK_GIVEN,),
+        name="remove_plan_item",
         change=remove,
         data={"item": item.pk, "number": item.number},
     )
@@ -173,11 +170,9 @@ def inspection_issue_immediate_notice(
         return locked
 
     perform_child_write(
-        parent=inspection,
+        record=inspection,
         actor=actor,
-        permission="inspections.issue_immediate_notice_inspection",
-        action="issue_immediate_notice",
-        allowed_states=(InspectionState.STATIONED,),
+        name="issue_immediate_notice",
         change=issue,
         note=note,
         data={"items": len(checked)},
@@ -189,8 +184,12 @@ def inspection_issue_immediate_notice(
     )
 
 
-def item_start(*, item: RectificationItem, actor: User, note: str = "") -> RectificationItem:
-    return perform_transition(instance=item, name="start", actor=actor, note=note)
+def item_start(
+    *, item: RectificationItem, actor: User, note: str = "", expected_version: int | None = None
+) -> RectificationItem:
+    return perform_transition(
+        expected_version=expected_version, instance=item, name="start", actor=actor, note=note
+    )
 
 
 def item_submit(
@@ -200,6 +199,7 @@ def item_submit(
     progress: str,
     evidence: str,
     on: datetime.date | None = None,
+    expected_version: int | None = None,
 ) -> RectificationItem:
     """The unit says the item is done and shows its evidence."""
     progress = required_text(progress, field="progress")
@@ -208,41 +208,77 @@ def item_submit(
         instance=item,
         name="submit",
         actor=actor,
+        expected_version=expected_version,
         arguments={"on": event_date(on), "progress": progress, "evidence": evidence},
     )
 
 
-def item_return(*, item: RectificationItem, actor: User, reason: str) -> RectificationItem:
+def item_return(
+    *, item: RectificationItem, actor: User, reason: str, expected_version: int | None = None
+) -> RectificationItem:
     reason = required_text(reason, field="reason")
     return perform_transition(
-        instance=item, name="return_item", actor=actor, note=reason, arguments={"reason": reason}
+        instance=item,
+        name="return_item",
+        actor=actor,
+        expected_version=expected_version,
+        note=reason,
+        arguments={"reason": reason},
     )
 
 
 def item_verify(
-    *, item: RectificationItem, actor: User, on: datetime.date | None = None, note: str = ""
+    *,
+    item: RectificationItem,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> RectificationItem:
     return perform_transition(
-        instance=item, name="verify", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=item,
+        name="verify",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )
 
 
 def item_close(
-    *, item: RectificationItem, actor: User, on: datetime.date | None = None, note: str = ""
+    *,
+    item: RectificationItem,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> RectificationItem:
     """The office signs the item off (销号)."""
     return perform_transition(
-        instance=item, name="close", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=item,
+        name="close",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )
 
 
-def item_mark_long_term(*, item: RectificationItem, actor: User, reason: str) -> RectificationItem:
+def item_mark_long_term(
+    *, item: RectificationItem, actor: User, reason: str, expected_version: int | None = None
+) -> RectificationItem:
     reason = required_text(reason, field="reason")
-    return perform_transition(instance=item, name="mark_long_term", actor=actor, note=reason)
+    return perform_transition(
+        instance=item,
+        name="mark_long_term",
+        actor=actor,
+        expected_version=expected_version,
+        note=reason,
+    )
 
 
 def item_report_progress(
-    *, item: RectificationItem, actor: User, progress: str
+    *, item: RectificationItem, actor: User, progress: str, expected_version: int | None = None
 ) -> RectificationItem:
     """The unit's periodic progress on an item still being worked (long-term ones above all)."""
     progress = required_text(progress, field="progress")
@@ -253,8 +289,7 @@ def item_report_progress(
     return perform_write(
         instance=item,
         actor=actor,
-        permission="inspections.report_progress_rectificationitem",
-        action="report_progress",
-        allowed_states=(ItemState.IN_PROGRESS, ItemState.LONG_TERM),
+        expected_version=expected_version,
+        name="report_progress",
         change=report,
     )

@@ -7,7 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from inspections.models import Batch, Round, Term, User
+from inspections.models import Round, Term, User
 from inspections.services.inputs import event_date, optional_text, required_text
 from workflows.audit import audit_record
 from workflows.errors import InvalidInput, PermissionDenied
@@ -36,45 +36,83 @@ def round_create(
     return round_
 
 
-def batch_get_or_create(*, round_: Round, number: int) -> Batch:
-    """The round's batch with this number; callers hold the transaction."""
-    batch, _created = Batch.objects.get_or_create(round=round_, number=number)
-    return batch
-
-
 def round_approve(
-    *, round_: Round, actor: User, on: datetime.date | None = None, note: str = ""
+    *,
+    round_: Round,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Round:
     return perform_transition(
-        instance=round_, name="approve", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=round_,
+        name="approve",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )
 
 
 def round_mobilize(
-    *, round_: Round, actor: User, on: datetime.date | None = None, note: str = ""
+    *,
+    round_: Round,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Round:
     """Record the mobilisation meeting; its date starts the on-site work."""
     return perform_transition(
-        instance=round_, name="mobilize", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=round_,
+        name="mobilize",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )
 
 
 def round_conclude(
-    *, round_: Round, actor: User, on: datetime.date | None = None, note: str = ""
+    *,
+    round_: Round,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Round:
     return perform_transition(
-        instance=round_, name="conclude", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=round_,
+        name="conclude",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )
 
 
 def round_archive(
-    *, round_: Round, actor: User, on: datetime.date | None = None, note: str = ""
+    *,
+    round_: Round,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Round:
     return perform_transition(
-        instance=round_, name="archive", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=round_,
+        name="archive",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )
 
 
-def round_cancel(*, round_: Round, actor: User, reason: str) -> Round:
+def round_cancel(
+    *, round_: Round, actor: User, reason: str, expected_version: int | None = None
+) -> Round:
     reason = required_text(reason, field="reason", max_length=300)
-    return perform_transition(instance=round_, name="cancel", actor=actor, note=reason)
+    return perform_transition(
+        expected_version=expected_version, instance=round_, name="cancel", actor=actor, note=reason
+    )

@@ -7,7 +7,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from inspections.models import Round, Team, TeamMember, TeamRole, TeamState, User
+from inspections.models import Round, Team, TeamMember, TeamRole, User
 from inspections.roles import forget_roles
 from inspections.services.inputs import choice, event_date
 from workflows.audit import audit_record
@@ -31,7 +31,9 @@ def team_create(*, round_: Round, actor: User, number: int) -> Team:
     return team
 
 
-def team_member_add(*, team: Team, actor: User, user: User, role: str) -> Team:
+def team_member_add(
+    *, team: Team, actor: User, user: User, role: str, expected_version: int | None = None
+) -> Team:
     """Seat a person on a proposed team; the authorisation checks the whole team later."""
     role = choice(role, choices=TeamRole, field="role")
 
@@ -47,9 +49,8 @@ def team_member_add(*, team: Team, actor: User, user: User, role: str) -> Team:
     team = perform_write(
         instance=team,
         actor=actor,
-        permission="inspections.change_team",
-        action="add_member",
-        allowed_states=(TeamState.PROPOSED,),
+        expected_version=expected_version,
+        name="add_member",
         change=seat,
         data={"user": user.pk, "role": role},
     )
@@ -57,7 +58,9 @@ def team_member_add(*, team: Team, actor: User, user: User, role: str) -> Team:
     return team
 
 
-def team_member_remove(*, team: Team, actor: User, user: User) -> Team:
+def team_member_remove(
+    *, team: Team, actor: User, user: User, expected_version: int | None = None
+) -> Team:
     """Take a person off a proposed team."""
 
     def unseat(locked: Team) -> None:
@@ -69,9 +72,8 @@ def team_member_remove(*, team: Team, actor: User, user: User) -> Team:
     team = perform_write(
         instance=team,
         actor=actor,
-        permission="inspections.change_team",
-        action="remove_member",
-        allowed_states=(TeamState.PROPOSED,),
+        expected_version=expected_version,
+        name="remove_member",
         change=unseat,
         data={"user": user.pk},
     )
@@ -80,17 +82,37 @@ def team_member_remove(*, team: Team, actor: User, user: User) -> Team:
 
 
 def team_authorize(
-    *, team: Team, actor: User, on: datetime.date | None = None, note: str = ""
+    *,
+    team: Team,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Team:
     """The leading group authorises the team for this round (一次一授权)."""
     return perform_transition(
-        instance=team, name="authorize", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=team,
+        name="authorize",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )
 
 
 def team_stand_down(
-    *, team: Team, actor: User, on: datetime.date | None = None, note: str = ""
+    *,
+    team: Team,
+    actor: User,
+    on: datetime.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Team:
     return perform_transition(
-        instance=team, name="stand_down", actor=actor, note=note, arguments={"on": event_date(on)}
+        instance=team,
+        name="stand_down",
+        actor=actor,
+        expected_version=expected_version,
+        note=note,
+        arguments={"on": event_date(on)},
     )

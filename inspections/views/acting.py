@@ -23,9 +23,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from inspections.actions import Action, action_named, actions_of, take
+from inspections.actions import action_named, actions_of, take
 from inspections.models import Inspection, Lead, RectificationItem, Round, Team
 from workflows.errors import ApplicationError, StaleObject
+from workflows.steps import Step
 
 KINDS: dict[str, type[models.Model]] = {
     "round": Round,
@@ -123,7 +124,7 @@ class SharedChoices:
             select.choices = self._seen[key]
 
 
-def _bind(action: Action, instance: models.Model, do: str, data=None, files=None, **kwargs):
+def _bind(action: Step, instance: models.Model, do: str, data=None, files=None, **kwargs):
     """The action's form for this record, with field ids unique on the page."""
     kwargs["auto_id"] = f"{do.replace(':', '-')}-%s"
     return action.bind(instance, data, files, **kwargs)
@@ -188,7 +189,7 @@ def _attach_errors(form: forms.Form, error: ApplicationError) -> None:
                 form.add_error(name, text)
 
 
-def _stale_form(action: Action, instance: models.Model, do: str, data) -> forms.Form:
+def _stale_form(action: Step, instance: models.Model, do: str, data) -> forms.Form:
     """A fresh form that keeps what the person typed, to look at again against the new state."""
     initial = {name: data.get(name) for name in data if name not in ("do", "version")}
     return _bind(action, instance, do, initial=initial)

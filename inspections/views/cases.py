@@ -41,7 +41,7 @@ from workflows.audit import audit_trail
 from workflows.deadlines import colour_at, deadlines_of
 from workflows.errors import NotFound
 from workflows.models import LIVE_STATUSES, Colour, Deadline, DeadlineStatus
-from workflows.transitions import transition_label
+from workflows.registry import step_of
 
 # Rows the detail pages show. ------------------------------------------------------------
 
@@ -91,14 +91,10 @@ DEADLINE_STATUSES = {
     DeadlineStatus.CANCELLED: pgettext_lazy("deadline", "Cancelled"),
 }
 
-# What the audit trail records besides transitions (whose labels come from the machine).
+# What the audit trail records besides steps (whose labels come from their entries).
 AUDIT_ACTIONS = {
     "import": _("Import from the announcement"),
     "plan": _("Plan the inspection"),
-    "assign_team": _("Assign the team"),
-    "record_onsite_work": _("Record the on-site work"),
-    "grade": _("Grade the rectification"),
-    "record_disclosure": _("Record the public disclosure"),
 }
 
 INSPECTION_DATES = (
@@ -164,8 +160,8 @@ def _timeline(inspection: Inspection) -> list[TimelineRow]:
     rows = []
     for entry in audit_trail(inspection):
         try:
-            action = transition_label(Inspection, entry.action)
-        except ValueError:
+            action = str(step_of(Inspection, entry.action).label)
+        except LookupError:
             action = AUDIT_ACTIONS.get(entry.action, entry.action.replace("_", " "))
         moved = entry.from_state and entry.to_state and entry.from_state != entry.to_state
         rows.append(

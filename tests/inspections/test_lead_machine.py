@@ -8,13 +8,13 @@ from django.utils import translation
 
 from inspections import models as m
 from inspections.services.leads import (
-    REGISTERING_STATES,
     lead_close,
     lead_decide,
     lead_hand_over,
     lead_register,
     lead_report_back,
 )
+from inspections.states import REGISTERING_STATES
 from tests import factories as f
 from tests.roles import ROLES
 from workflows.audit import audit_trail

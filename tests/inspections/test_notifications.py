@@ -22,7 +22,6 @@ from inspections.notifications import (
     InspectionDeadlines,
     ItemDeadlines,
     LeadDeadlines,
-    transition_letters,
 )
 from inspections.notifications.common import format_date
 from inspections.services import inspections as services
@@ -41,6 +40,7 @@ from tests import factories as f
 from workflows.deadlines import deadline_open, deadlines_of
 from workflows.emails import render_message
 from workflows.models import Deadline, OutboxMessage
+from workflows.registry import step_of
 from workflows.sweep import sweep
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -366,7 +366,8 @@ def test_a_letter_is_written_once_per_event(world, frozen):
     inspection = notify(world)
     before = set(OutboxMessage.objects.values_list("key", flat=True))
 
-    transition_letters(instance=inspection, name="notify", source="planned", target="notified")
+    notify_step = step_of(m.Inspection, "notify")
+    notify_step.tells(inspection, notify_step)
 
     assert set(OutboxMessage.objects.values_list("key", flat=True)) == before
     assert before == {

@@ -13,6 +13,7 @@ from django.db import connection
 
 from inspections import models as m
 from inspections.roles import roles_of
+from inspections.services.inspections import inspection_submit_plan
 from inspections.services.rectification import item_close, item_start, item_submit, item_verify
 from tests import factories as f
 from workflows.deadlines import deadline_open
@@ -88,3 +89,29 @@ def test_a_users_roles_are_read_in_one_query_once(world, django_assert_num_queri
         assert roles_of(world.team_leader) == roles
     assert roles.led_team_ids == {world.team.pk}
     assert roles.round_ids == {world.round.pk}
+
+
+def test_a_condition_is_asked_once_per_attempt(world, django_assert_num_queries):
+    """submit_plan's condition (every finding covered by an item) runs its two queries once:
+    the engine lists its problems and django-fsm does not ask it again."""
+    m.Inspection.objects.filter(pk=world.inspection.pk).update(
+        state=m.InspectionState.FEEDBACK_GIVEN, feedback_on=ON
+    )
+    finding = f.FindingFactory(inspection=world.inspection)
+    f.RectificationItemFactory(inspection=world.inspection, finding=finding, due_on=ON)
+    inspection = m.Inspection.objects.get(pk=world.inspection.pk)
+    roles_of(world.unit_liaison)
+    ContentType.objects.get_for_model(m.Inspection)
+
+    # lock; the condition: the covered findings, the findings left; update, audit, plan met
+    with django_assert_num_queries(SAVEPOINT + 6) as captured:
+        inspection = inspection_submit_plan(
+            inspection=inspection, actor=world.unit_liaison, signed_by="王五"
+        )
+    assert inspection.state == m.InspectionState.PLAN_SUBMITTED
+    finding_reads = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT") and 'FROM "inspections_finding"' in query["sql"]
+    ]
+    assert len(finding_reads) == 1

@@ -38,12 +38,12 @@ from kombu import pools
 
 from config.celery_app import app as celery_app
 from inspections.models import Inspection
-from workflows import subjects as engine_subjects
+from workflows import registry as engine_registry
 from workflows import sweep as sweep_module
 from workflows.calendar import end_of_day
 from workflows.models import Deadline, DeadlinePolicy, OutboxMessage, OutboxStatus
 from workflows.outbox import Letter, outbox_write
-from workflows.subjects import Recipient
+from workflows.registry import Recipient
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 WORKER_READY_TIMEOUT = 60  # a cold worker imports Django and forks its children
@@ -624,7 +624,7 @@ class ProbeSubjects:
 def probe_subjects(monkeypatch, probe_templates) -> ProbeSubjects:
     """The sweep asks the probe adapter about inspections' deadlines and writes probe e-mails."""
     adapter = ProbeSubjects()
-    monkeypatch.setitem(engine_subjects._subjects, Inspection._meta.label_lower, adapter)
+    monkeypatch.setitem(engine_registry._by_label, Inspection._meta.label_lower, adapter)
     monkeypatch.setattr(sweep_module, "TEMPLATE", PROBE_TEMPLATE)
     return adapter
 

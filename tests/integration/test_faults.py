@@ -26,7 +26,7 @@ from tests.integration.conftest import (
 from workflows.delivery import TransientDeliveryError, deliver, deliver_batch
 from workflows.models import Colour, Deadline, DeadlineStatus, OutboxMessage, OutboxStatus
 from workflows.outbox import DELIVERY_BATCH, dispatch
-from workflows.subjects import Recipient
+from workflows.registry import Recipient
 from workflows.sweep import sweep
 from workflows.tasks import DRAIN_AFTER, drain_outbox
 

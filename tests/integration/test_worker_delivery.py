@@ -15,7 +15,7 @@ from tests import factories as f
 from tests.integration.conftest import write_outbox
 from workflows.emails import render_message
 from workflows.models import Deadline, OutboxMessage, OutboxStatus
-from workflows.subjects import Recipient
+from workflows.registry import Recipient
 from workflows.sweep import sweep
 
 pytestmark = [

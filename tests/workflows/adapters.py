@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.subjects import Recipient
+from workflows.registry import Recipient
 
 
 class EveryAudience:

@@ -137,10 +137,10 @@ def test_a_transition_refused_for_permission_leaves_no_audit_entry(world, lead):
 
 
 def test_a_failure_after_the_audit_entry_takes_the_entry_and_the_change_back(world, monkeypatch):
-    def failing_hook(**_):
+    def failing_deadlines(step, instance):
         raise RuntimeError("the deadline table could not be written")
 
-    monkeypatch.setattr(transitions, "_after_transition_hooks", [failing_hook])
+    monkeypatch.setattr(transitions, "deadlines_follow", failing_deadlines)
     m.Inspection.objects.filter(pk=world.inspection.pk).update(state=m.InspectionState.NOTIFIED)
     world.inspection.refresh_from_db()
 

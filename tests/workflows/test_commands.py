@@ -16,7 +16,7 @@ from django.utils import translation
 
 from tests import factories as f
 from tests.workflows.adapters import EveryAudience
-from workflows import subjects
+from workflows import registry
 from workflows.deadlines import deadline_close, deadline_open
 from workflows.models import Colour, Deadline, DeadlineStatus, OutboxMessage
 
@@ -32,7 +32,7 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 @pytest.fixture(autouse=True)
 def english(monkeypatch):
-    monkeypatch.setitem(subjects._subjects, "inspections.inspection", EveryAudience())
+    monkeypatch.setitem(registry._by_label, "inspections.inspection", EveryAudience())
     with translation.override("en"):
         yield
 

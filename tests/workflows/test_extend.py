@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.workflows.adapters import EveryAudience
-from workflows import subjects
+from workflows import registry
 from workflows.audit import audit_trail
 from workflows.calendar import end_of_day
 from workflows.deadlines import deadline_close, deadline_extend, deadline_open
@@ -29,7 +29,7 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 @pytest.fixture(autouse=True)
 def recipients(monkeypatch):
-    monkeypatch.setitem(subjects._subjects, "inspections.inspection", EveryAudience())
+    monkeypatch.setitem(registry._by_label, "inspections.inspection", EveryAudience())
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from inspections.services import inspections as inspection_services
 from tests import factories as f
 from tests.helpers import put
 from tests.workflows.adapters import EveryAudience
-from workflows import subjects
+from workflows import registry
 from workflows.calendar import end_of_day
 from workflows.deadlines import deadline_open, deadlines_of
 from workflows.models import Colour, Deadline, DeadlinePolicy, DeadlineStatus, OutboxMessage
@@ -40,7 +40,7 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 @pytest.fixture
 def recipients(monkeypatch):
     """The engine's tests speak to their own adapter, not to the domain's recipients."""
-    monkeypatch.setitem(subjects._subjects, "inspections.inspection", EveryAudience())
+    monkeypatch.setitem(registry._by_label, "inspections.inspection", EveryAudience())
 
 
 def keys(deadline: Deadline, step: str, audiences: tuple[str, ...]) -> set[str]:

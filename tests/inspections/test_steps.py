@@ -1,0 +1,89 @@
+"""The step entries are the one source: each agrees with its machine, its rules and its policies."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import pytest
+import rules
+from django.core.exceptions import ImproperlyConfigured
+
+from inspections.deadlines import DEADLINE_KINDS
+from inspections.models import Inspection, InspectionState
+from inspections.steps import STEPS
+from workflows import registry
+from workflows.models import DeadlinePolicy
+
+ALL_STEPS = [step for steps in STEPS.values() for step in steps]
+
+
+def _id(step) -> str:
+    return str(step)
+
+
+@pytest.mark.parametrize("model", list(STEPS), ids=lambda model: model.__name__)
+def test_every_transition_of_the_model_has_its_step_and_the_engine_has_them_all(model):
+    registry.check_against_machine(model, STEPS[model])
+
+    assert registry.steps_of(model) == list(STEPS[model])
+    assert {s.name for s in STEPS[model] if s.is_transition} == set(registry.machine_edges(model))
+
+
+def test_a_step_that_says_other_states_than_the_machine_is_refused():
+    steps = [
+        dataclasses.replace(step, sources=(InspectionState.PLANNED,))
+        if step.name == "station"
+        else step
+        for step in STEPS[Inspection]
+    ]
+
+    with pytest.raises(ImproperlyConfigured, match=r"Inspection\.station: the step says"):
+        registry.check_against_machine(Inspection, steps)
+
+
+def test_a_transition_without_its_step_is_refused():
+    steps = [step for step in STEPS[Inspection] if step.name != "withdraw"]
+
+    with pytest.raises(ImproperlyConfigured, match=r"Inspection\.withdraw has no step"):
+        registry.check_against_machine(Inspection, steps)
+
+
+def test_a_step_the_machine_does_not_have_is_refused():
+    station = next(step for step in STEPS[Inspection] if step.name == "station")
+    steps = [*STEPS[Inspection], dataclasses.replace(station, name="teleport")]
+
+    with pytest.raises(ImproperlyConfigured, match=r"Inspection\.teleport is not a transition"):
+        registry.check_against_machine(Inspection, steps)
+
+
+@pytest.mark.parametrize("step", ALL_STEPS, ids=_id)
+def test_every_step_names_a_rule_and_a_label(step):
+    assert rules.perm_exists(step.permission)
+    assert str(step.label)
+    assert step.sources
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", [s for s in ALL_STEPS if s.deadlines], ids=_id)
+def test_every_deadline_a_step_touches_is_a_known_kind_with_a_policy(step):
+    effects = step.deadlines
+    kinds = {*effects.meets, *effects.reopens, *effects.cancels}
+    kinds |= {opening.kind for opening in effects.opens}
+
+    assert kinds <= set(DEADLINE_KINDS)
+    for opening in effects.opens:
+        if isinstance(opening.policy, str):
+            assert DeadlinePolicy.objects.filter(key=opening.policy).exists()
+
+
+@pytest.mark.parametrize("step", [s for s in ALL_STEPS if s.admin], ids=_id)
+def test_the_admin_offers_only_steps_that_need_nothing_typed(step):
+    assert step.offered
+    assert not [name for name, field in step.form.base_fields.items() if field.required]
+
+
+@pytest.mark.parametrize("step", ALL_STEPS, ids=_id)
+def test_every_step_has_a_service_that_takes_its_record(step):
+    assert step.service is not None
+    assert {step.subject, "actor"} <= set(inspect.signature(step.service).parameters)
