@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,6 +227,37 @@ def deadline_reopen(
 
 def deadlines_of(subject: models.Model) -> models.QuerySet[Deadline]:
     return Deadline.objects.filter(**_subject_filter(subject)).select_related("policy")
+
+
+def live_deadlines(
+    model: type[models.Model], ids: Iterable[int], *, kinds: Iterable[str] | None = None
+) -> dict[int, list[Deadline]]:
+    """The live (open or missed) deadlines of these rows of `model`, each row's earliest first,
+    with their policies, in one query however many rows; `kinds` narrows them."""
+    ids = list(ids)
+    found: dict[int, list[Deadline]] = {}
+    if not ids:
+        return found
+    rows = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=ids,
+        status__in=LIVE_STATUSES,
+    )
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
+    for deadline in rows.select_related("policy").order_by("due_at", "pk"):
+        found.setdefault(deadline.object_id, []).append(deadline)
+    return found
+
+
+def live_deadlines_of_each(model: type[models.Model]) -> models.QuerySet[Deadline]:
+    """For a subquery on rows of `model`: the row's live deadlines, earliest first
+    (`Subquery(live_deadlines_of_each(Model).values("due_at")[:1])`)."""
+    return Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=OuterRef("pk"),
+        status__in=LIVE_STATUSES,
+    ).order_by("due_at", "pk")
 
 
 def deadline_extend(

@@ -6,7 +6,6 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,8 +21,8 @@ from inspections.notifications.deadline_letters import (
     what_is_due,
 )
 from inspections.notifications.directory import Directory
-from workflows.deadlines import due_on_for
-from workflows.models import LIVE_STATUSES, Deadline, DeadlinePolicy
+from workflows.deadlines import due_on_for, live_deadlines
+from workflows.models import DeadlinePolicy
 from workflows.outbox import Letter, outbox_write
 from workflows.registry import Recipient
 
@@ -40,13 +39,9 @@ def _by_language(recipients: Sequence[Recipient], build: Callable[[], dict]) -> 
 
 
 def _live_due_dates(subject: models.Model, kinds: Sequence[str]) -> dict[str, datetime.date]:
-    rows = Deadline.objects.filter(
-        content_type=ContentType.objects.get_for_model(subject),
-        object_id=subject.pk,
-        kind__in=kinds,
-        status__in=LIVE_STATUSES,
-    ).values_list("kind", "due_on")
-    return dict(rows)
+    """The due date of each of these kinds of the subject's live deadlines."""
+    rows = live_deadlines(type(subject), [subject.pk], kinds=kinds).get(subject.pk, [])
+    return {deadline.kind: deadline.due_on for deadline in rows}
 
 
 def notice_letter(_instance: Inspection, inspection: Inspection) -> tuple[str, Callable[[], dict]]:

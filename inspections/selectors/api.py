@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet, Subquery
 
 from inspections.models import (
     Batch,
@@ -30,7 +30,8 @@ from inspections.selectors import (
     rounds_visible_to,
 )
 from inspections.states import inspection_states_from
-from workflows.models import LIVE_STATUSES, AuditEntry, Deadline
+from workflows.deadlines import live_deadlines_of_each
+from workflows.models import AuditEntry, Deadline
 
 
 def batches_visible_to(user: Any) -> QuerySet[Batch]:
@@ -125,9 +126,5 @@ def with_colour(items: QuerySet[RectificationItem]) -> QuerySet[RectificationIte
 
     The colour is the one the sweep keeps on the deadline row (it runs every minute).
     """
-    live = Deadline.objects.filter(
-        content_type=ContentType.objects.get_for_model(RectificationItem),
-        object_id=OuterRef("pk"),
-        status__in=LIVE_STATUSES,
-    ).order_by("due_at", "pk")
+    live = live_deadlines_of_each(RectificationItem)
     return items.annotate(colour=Subquery(live.values("colour")[:1]))

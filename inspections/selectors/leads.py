@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
 from inspections.models import Lead, LeadState
 from inspections.selectors import leads_visible_to
-from workflows.models import LIVE_STATUSES, Deadline
+from workflows.deadlines import live_deadlines
+from workflows.models import Deadline
 
 
 def leads_desk(user: Any, *, state: str = "") -> QuerySet[Lead]:
@@ -29,9 +29,5 @@ def leads_desk(user: Any, *, state: str = "") -> QuerySet[Lead]:
 
 def live_deadlines_by_lead(leads: list[Lead]) -> dict[int, Deadline]:
     """Each lead's live deadline (the report-back), in one query however many leads."""
-    rows = Deadline.objects.filter(
-        content_type=ContentType.objects.get_for_model(Lead),
-        object_id__in=[lead.pk for lead in leads],
-        status__in=LIVE_STATUSES,
-    ).select_related("policy")
-    return {row.object_id: row for row in rows}
+    found = live_deadlines(Lead, [lead.pk for lead in leads])
+    return {lead_id: rows[0] for lead_id, rows in found.items()}

@@ -11,16 +11,15 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inspections.models import ItemState, RectificationItem, Round, Team, Unit
 from inspections.selectors import inspections_visible_to, items_visible_to
-from workflows.deadlines import colour_at
-from workflows.models import LIVE_STATUSES, Colour, Deadline, DeadlinePolicy
+from workflows.deadlines import colour_at, live_deadlines_of_each
+from workflows.models import Colour, Deadline, DeadlinePolicy
 
 DAY = datetime.timedelta(days=1)
 
@@ -52,23 +51,6 @@ def standing_of(deadline: Deadline, now: datetime.datetime) -> Standing:
         due_on=deadline.due_on,
         days_left=(deadline.due_on - timezone.localdate(now)).days,
     )
-
-
-def live_deadlines_by_subject(
-    model: type[models.Model], ids: list[int]
-) -> dict[int, list[Deadline]]:
-    """The live deadlines of these rows of `model`, earliest first, in one query."""
-    found: dict[int, list[Deadline]] = {}
-    if not ids:
-        return found
-    rows = Deadline.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id__in=ids,
-        status__in=LIVE_STATUSES,
-    ).select_related("policy")
-    for deadline in rows.order_by("due_at", "pk"):
-        found.setdefault(deadline.object_id, []).append(deadline)
-    return found
 
 
 def colour_case(
@@ -104,11 +86,7 @@ def colour_case(
 def with_live_deadline(items: QuerySet[RectificationItem], now: datetime.datetime) -> QuerySet:
     """Annotate each item with its earliest live deadline (due date, policy), its colour and the
     date it is due by (the deadline's, which an extension may have moved, else the plan's)."""
-    live = Deadline.objects.filter(
-        content_type=ContentType.objects.get_for_model(RectificationItem),
-        object_id=OuterRef("pk"),
-        status__in=LIVE_STATUSES,
-    ).order_by("due_at", "pk")
+    live = live_deadlines_of_each(RectificationItem)
     return items.annotate(
         live_due_at=Subquery(live.values("due_at")[:1]),
         live_due_on=Subquery(live.values("due_on")[:1]),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 
 from inspections.models import Finding, Inspection, ItemState
 from inspections.roles import roles_of
 from inspections.selectors import _get
 from inspections.states import InspectionState, inspection_states_from
-from workflows.models import LIVE_STATUSES, Deadline
+from workflows.deadlines import live_deadlines
+from workflows.models import Deadline
 
 # Items the unit still has to finish; the portal's list counts them per inspection.
 UNFINISHED_ITEMS = (ItemState.OPEN, ItemState.IN_PROGRESS, ItemState.LONG_TERM)
@@ -44,16 +44,4 @@ def problem_list(inspection: Inspection) -> list[Finding]:
 
 def live_deadlines_by_inspection(inspections: list[Inspection]) -> dict[int, list[Deadline]]:
     """Each inspection's live deadlines (plan, report …), soonest first, in one query."""
-    rows = (
-        Deadline.objects.filter(
-            content_type=ContentType.objects.get_for_model(Inspection),
-            object_id__in=[inspection.pk for inspection in inspections],
-            status__in=LIVE_STATUSES,
-        )
-        .select_related("policy")
-        .order_by("due_at", "pk")
-    )
-    by_inspection: dict[int, list[Deadline]] = {}
-    for row in rows:
-        by_inspection.setdefault(row.object_id, []).append(row)
-    return by_inspection
+    return live_deadlines(Inspection, [inspection.pk for inspection in inspections])

@@ -30,10 +30,10 @@ from inspections.selectors import inspections_visible_to, leads_visible_to
 from inspections.selectors.ledger import (
     COLOUR_RANK,
     Standing,
-    live_deadlines_by_subject,
     standing_of,
     with_live_deadline,
 )
+from workflows.deadlines import live_deadlines
 from workflows.diagrams import transition_rows
 from workflows.models import LIVE_STATUSES, Deadline
 
@@ -196,7 +196,7 @@ def _inspections_at_work(user: Any, roles: Roles) -> QuerySet[Inspection]:
 def _inspection_sections(user: Any, roles: Roles, now: datetime.datetime):
     steps = _forward_steps(Inspection)
     inspections = list(_inspections_at_work(user, roles))
-    deadlines = live_deadlines_by_subject(Inspection, [i.pk for i in inspections])
+    deadlines = live_deadlines(Inspection, [i.pk for i in inspections])
     waiting, following = [], []
     for inspection in inspections:
         state_steps = steps.get(inspection.state, [])
@@ -244,7 +244,7 @@ def _items(queryset: QuerySet[RectificationItem], now: datetime.datetime) -> Sec
 
 def _leads(queryset: QuerySet[Lead], now: datetime.datetime) -> Section:
     leads = list(queryset.order_by("inspection__unit__name", "number")[: LIMIT + 1])
-    deadlines = live_deadlines_by_subject(Lead, [lead.pk for lead in leads])
+    deadlines = live_deadlines(Lead, [lead.pk for lead in leads])
     rows = [
         LeadWork(
             pk=lead.pk,

@@ -29,21 +29,6 @@ from inspections.deadlines import (
     plan_items,
     today,
 )
-from inspections.forms import (
-    DatedForm,
-    DisclosureForm,
-    FeedbackForm,
-    FindingForm,
-    GradeForm,
-    LeadForm,
-    NotifyForm,
-    OnsiteWorkForm,
-    PlanItemForm,
-    ReasonForm,
-    RectificationReportForm,
-    ShortReasonForm,
-    SubmitPlanForm,
-)
 from inspections.models import Finding, Inspection, InspectionState, Lead, RectificationItem
 from inspections.notifications.transition_letters import (
     feedback_letter,
@@ -60,6 +45,21 @@ from inspections.states import (
     RECORDING_STATES,
     REGISTERING_STATES,
     inspection_states_from,
+)
+from inspections.steps.forms import (
+    DatedForm,
+    DisclosureForm,
+    FeedbackForm,
+    FindingForm,
+    GradeForm,
+    LeadForm,
+    NotifyForm,
+    OnsiteWorkForm,
+    PlanItemForm,
+    ReasonForm,
+    RectificationReportForm,
+    ShortReasonForm,
+    SubmitPlanForm,
 )
 from workflows.steps import Deadlines, Opens, Step
 

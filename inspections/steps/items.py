@@ -9,16 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.conditions import plan_is_approved_or_item_is_immediate
 from inspections.deadlines import LONG_TERM_PROGRESS, UNIT, today
-from inspections.forms import (
-    ConfirmForm,
-    DatedForm,
-    EvidenceForm,
-    NoteForm,
-    PlanItemChangeForm,
-    ProgressForm,
-    ReasonForm,
-    SubmitItemForm,
-)
 from inspections.models import ItemState, RectificationItem
 from inspections.notifications.transition_letters import (
     item_returned_letter,
@@ -28,6 +18,16 @@ from inspections.notifications.transition_letters import (
 from inspections.services import evidence as evidence_services
 from inspections.services import rectification as services
 from inspections.states import PLAN_STATES, UPLOAD_STATES
+from inspections.steps.forms import (
+    ConfirmForm,
+    DatedForm,
+    EvidenceForm,
+    NoteForm,
+    PlanItemChangeForm,
+    ProgressForm,
+    ReasonForm,
+    SubmitItemForm,
+)
 from workflows.steps import Deadlines, Opens, Step
 
 S = ItemState

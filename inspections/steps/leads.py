@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.conditions import lead_has_a_receiving_organ
 from inspections.deadlines import LEAD_REPORT_BACK, RECEIVING_ORGAN
-from inspections.forms import DatedForm, DecideLeadForm, ReportBackForm
 from inspections.models import Lead, LeadState
 from inspections.services import leads as services
+from inspections.steps.forms import DatedForm, DecideLeadForm, ReportBackForm
 from workflows.steps import Deadlines, Opens, Step
 
 S = LeadState

@@ -18,10 +18,10 @@ from inspections.conditions import (
     round_has_inspections,
     team_has_one_leader_and_a_deputy,
 )
-from inspections.forms import DatedForm, ShortReasonForm
 from inspections.models import Round, RoundState, Team, TeamState
 from inspections.services import rounds as services
 from inspections.services import teams as team_services
+from inspections.steps.forms import DatedForm, ShortReasonForm
 from workflows.steps import Step
 
 R = RoundState

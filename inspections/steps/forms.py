@@ -1,7 +1,8 @@
-"""The forms of the actions catalogue (`inspections.actions`): each asks for what its service takes.
+"""The forms the steps take: each asks for exactly what its step's service takes.
 
-Nothing here knows the catalogue: `inspections.actions` imports these forms, never the other
-way round. A form whose choices depend on the record it is taken on gets it as `record`.
+The pages draw them and the API validates its JSON bodies with them, so both front doors
+check input the same way. Nothing here knows the steps: the entries name these forms. A form
+whose choices depend on the record it is taken on gets it as `record`.
 """
 
 from __future__ import annotations
