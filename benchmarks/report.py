@@ -153,7 +153,7 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         )
     )
 
-    # I1 is issue 6's figure ("20,000 rows in well under a minute"), measured here, not in tests.
+    # I1's goal is "20,000 rows in well under a minute", measured here, not in tests.
     i1 = next(iter(m.get("I1", {}).values()), {})
     took = i1.get("median_s")
     rows.append(
@@ -234,7 +234,7 @@ def render(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Runs of this issue on other two-core machines (docs/benchmarks.md at the commits named),
+# Earlier runs on other two-core machines (docs/benchmarks.md at the commits named),
 # before prepared statements: how T1 and E1 follow the machine.
 OTHER_MACHINES = (
     {"commit": "a9ef33e", "L1": 2113, "T1": 343, "E1": 352, "E1_worker_ms": 3.5},
@@ -276,7 +276,7 @@ WHY = {
     "medians from 86 to 138 ms against 65 to 84 ms at ten thousand. A server whose buffers "
     "hold the tables (here PostgreSQL's default of 128 MB against 1.2 GB of data) would "
     "narrow both.",
-    "S2": "fixed in this issue, in steps. (1) The sweep wrote a chunk's moves with one UPDATE "
+    "S2": "fixed in the code, in steps. (1) The sweep wrote a chunk's moves with one UPDATE "
     "per distinct outcome (colour, status, next action); rows swept together have varied due "
     "dates, so that was nearly one round trip per row (about 2,100/s). `workflows/sweep.py` now "
     "writes the whole chunk in one `UPDATE … FROM unnest(…)` on PostgreSQL (SQLite keeps the old "
@@ -289,10 +289,10 @@ WHY = {
     "INSERT instead of the ORM's bulk insert. (4) Two indexes every sweep paid for and no query "
     "used were dropped: the deadline's policy (a dozen values over a million rows) and the "
     "LIKE-pattern index Django adds beside the outbox's unique key.",
-    "T1": "fixed in this issue: the first full run measured 182/s "
+    "T1": "fixed in the code: the first full run measured 182/s "
     "against a floor (L1) of 2,478 tps, 0.07 of it and 6.07× bare SQL. The lock reads the "
     "item's inspection in the same query (the rules need it) and locks the item row alone; "
-    "`save()` writes only the changed columns; the deadline hook loads the working-day calendar "
+    "`save()` writes only the changed columns; the step's deadlines load the working-day calendar "
     "only when a rule opens a deadline; the verify letter reads the unit, round, term and team in "
     "one query and writes its outbox rows in one statement. Then the two largest costs left: "
     "Celery's publish after each verify's commit, one message per letter (about 2.8 ms under the "
@@ -306,11 +306,11 @@ WHY = {
     "prepares nothing; with server-side binding psycopg prepares a statement once a connection "
     "has run it five times (`config/settings/base.py`), and a step's statements are the same "
     "every time: 217/s (5.52× bare SQL) before, on this machine, in the run of 03:06 UTC. A "
-    "transition issues 3–6 queries (`tests/inspections/test_transition_queries.py` pins them); "
+    "transition runs 3–6 queries (`tests/inspections/test_transition_queries.py` pins them); "
     "what remains is Django compiling them, rules and django-fsm, and PostgreSQL's commit.",
     "Q1": "counted on a warm request with Django's test client; identical counts at both sizes "
     "mean no page reads per row.",
-    "Q2": "fixed in this issue. Round dashboard: its three queries on deadlines "
+    "Q2": "fixed in the code. Round dashboard: its three queries on deadlines "
     "selected the round's subjects with an OR of sub-selects across subject types, which made "
     "PostgreSQL read every live deadline (about 250 ms each at 1M); they now take the deadlines' "
     "ids from a UNION ALL with one branch per subject type, each on the subject index (about "
@@ -320,7 +320,7 @@ WHY = {
     "chosen it lists units and teams only when there are at most 300 (else only the one "
     "chosen, with a note to choose a round): 92 ms at 1M for the leading group, measured "
     "apart from this table (it was 3–4 s).",
-    "E1": "fixed in this issue as far as the code goes: the first full run measured 59/s, "
+    "E1": "fixed in the code as far as the code goes: the first full run measured 59/s, "
     "the workers spending 10.9 ms of CPU a message. First, a "
     "worker keeps "
     "its SMTP connection for up to 100 messages or 30 s idle instead of opening one per message, "
@@ -352,7 +352,7 @@ WHY = {
     "and 93× to 123× in eleven runs of `measure_reference` alone, each in a fresh process, the "
     "sweep's own time right after the reference's ten seconds of reading varying from 76 to "
     "111 ms. A clear margin needs acting on a due deadline to cost less again.",
-    "I1": 'issue 6\'s goal, "20,000 rows in well under a minute". The rows are read in streaming '
+    "I1": 'the import\'s goal, "20,000 rows in well under a minute". The rows are read in streaming '
     "mode, every name, alias, username and e-mail the checks need is loaded in a handful of "
     "queries (the data set's 20,000 units and their aliases among them), and the writes are "
     "bulk inserts of 1,000 rows, all in one transaction (`inspections/services/imports.py`).",

@@ -7,5 +7,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("inspections.api.urls")),
-    path("", include("inspections.urls")),
+    path("", include("inspections.web.urls")),
 ]

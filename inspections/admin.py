@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections import models as m
 from inspections.steps import STEPS
-from inspections.views import exchange as exchange_views
+from inspections.web.views import exchange as exchange_views
 from workflows.admin import step_actions
 from workflows.audit import audit_record
 
@@ -213,7 +213,7 @@ class UnitAdmin(RulesPermissions, admin.ModelAdmin):
     search_fields = ("name", "aliases__name")
     inlines = (UnitAliasInline, UnitLiaisonInline)
 
-    # The import page (issue 6): the button on the list, and its routes below.
+    # The import page: the button on the list, and its routes below.
     change_list_template = "exchange/admin/unit_change_list.html"
 
     def get_queryset(self, request):

@@ -7,7 +7,7 @@ class PasswordOnlyBackend(ModelBackend):
     """Django's password check, without Django's per-model permissions.
 
     A model permission granted in the admin ("Can change inspection") would otherwise let
-    someone act as the office; here the rules module is the only judge (DESIGN.md §5).
+    someone act as the office; here the rules module is the only judge (docs/design.md).
     """
 
     def get_user_permissions(self, user_obj, obj=None):

@@ -1,4 +1,4 @@
-"""Every permission of the product, in one place (DESIGN.md §5); views, API, admin and services ask it.
+"""Every permission of the product, in one place; views, API, admin, steps and services ask it.
 
 Permission names are `inspections.<verb>_<model>`; transitions name theirs in `permission=`.
 Seeing is separate from acting: a user who may not see an object gets "not found".
@@ -224,7 +224,7 @@ def works_a_receiving_organ_desk(user) -> bool:
 
 # The round list shows what `selectors.rounds_visible_to` returns; units and organs have none.
 rules.add_perm("inspections.view_round_list", oversees | sits_on_a_team)
-# The dashboard is leadership's and the office's view of a whole round (DESIGN.md §1).
+# The dashboard is leadership's and the office's view of a whole round.
 rules.add_perm("inspections.view_round_dashboard", oversees)
 # The ledger lists the items a person may see (never leads): units their own, teams their teams'.
 rules.add_perm("inspections.view_ledger", oversees | sits_on_a_team | is_liaison_of_a_unit)
@@ -233,11 +233,11 @@ rules.add_perm("inspections.use_leads_desk", oversees | leads_a_team | works_a_r
 rules.add_perm("inspections.use_unit_portal", is_liaison_of_a_unit)
 rules.add_perm("inspections.view_help", rules.is_authenticated)
 
-# --- data in and out (issue 6) ---
+# --- data in and out ---
 rules.add_perm("inspections.import_units", is_office)
 rules.add_perm("inspections.view_round_report", oversees)
 
-# --- cases, portal, leads desk (issue 4) ---
+# --- cases, portal, leads desk ---
 # Evidence goes with an item's work: the unit uploads it; whoever sees the item may read it.
 rules.add_perm("inspections.upload_evidence_rectificationitem", is_unit_liaison)
 rules.add_perm(

@@ -1,4 +1,4 @@
-"""The states of the five machines (DESIGN.md §3), shared by models, conditions and rules."""
+"""The states of the five machines, shared by models, conditions and rules."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

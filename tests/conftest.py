@@ -10,7 +10,7 @@ from tests import factories as f
 
 @dataclass
 class World:
-    """One person per role of DESIGN.md §5, around one inspection."""
+    """One person per role of the permission table (docs/design.md), around one inspection."""
 
     round: m.Round
     batch: m.Batch

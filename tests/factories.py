@@ -1,4 +1,4 @@
-"""Factories for every model, in one place (STYLE.md)."""
+"""Factories for every model, in one place."""
 
 import datetime
 

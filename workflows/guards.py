@@ -1,4 +1,4 @@
-"""Transition conditions that can say why they refuse, for django-fsm's `conditions=`."""
+"""Step conditions that can say why they refuse: every problem at once, not just "no"."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ Problems = Callable[[Any], Iterable[str]]
 
 
 def guard(problems: Problems) -> Callable[[Any], bool]:
-    """Wrap a function listing what is wrong into a condition django-fsm can call.
+    """Wrap a function listing what is wrong into a condition a step names in `conditions=`.
 
-    django-fsm only needs a boolean; the service also needs the reasons, so the
-    condition keeps the original function as `.problems`.
+    Called, the condition answers whether the step may go ahead; the engine asks its
+    `.problems` instead (once per attempt), so a refusal lists every problem at once.
     """
 
     @functools.wraps(problems)

@@ -29,7 +29,7 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # ------------------------------------------------------------------------------
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-# Services own their transactions (STYLE.md).
+# Services own their transactions (docs/style.md).
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep connections between requests and tasks: a new PostgreSQL connection per delivery
 # costs more than the delivery itself.

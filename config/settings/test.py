@@ -9,6 +9,8 @@ from .base import env
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="test-only-secret-key")
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# The engine's tests run on a machine of their own, not on the domain's (tests/workflows/machine).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflows.machine"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

@@ -17,7 +17,7 @@ from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inspections.api.views import ApiMixin
+from inspections.api.base import ApiMixin
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

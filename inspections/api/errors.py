@@ -19,7 +19,7 @@ from rest_framework.views import set_rollback
 
 from workflows.errors import ApplicationError
 
-# HTTP status of each application error code (DESIGN.md §3: each refusal its own error).
+# HTTP status of each application error code: each kind of refusal has its own.
 STATUS_OF_CODE = {
     "invalid": status.HTTP_400_BAD_REQUEST,
     "malformed": status.HTTP_400_BAD_REQUEST,

@@ -50,19 +50,6 @@ def absolute(request: Any, route: str, pk: Any) -> str:
     return request.build_absolute_uri(reverse(f"api:{route}", args=[pk]))
 
 
-@extend_schema_field(OpenApiTypes.URI)
-class LinkField(serializers.Field):
-    """A read-only link to this record's route `route` (its detail page, its transitions)."""
-
-    def __init__(self, route: str, **kwargs: Any) -> None:
-        self.route = route
-        kwargs.update(source="*", read_only=True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value: Any) -> str:
-        return absolute(self.context["request"], self.route, value.pk)
-
-
 class StatefulSerializer(serializers.ModelSerializer):
     """A record with a state machine: its state (and label), version and links."""
 
@@ -164,8 +151,8 @@ class TeamSerializer(StatefulSerializer):
         read_only_fields = fields
 
 
-# The unit's liaison reads an inspection in the reduced view (DESIGN.md §5): the team's
-# on-site work and the leadership's handling of the report are not theirs to see.
+# The unit's liaison reads an inspection in the reduced view: the team's on-site work and
+# the leadership's handling of the report are not theirs to see.
 INSPECTION_FULL_ONLY = [
     "reported_on",
     "heard_on",
@@ -472,15 +459,24 @@ def _body_field(field: forms.Field) -> serializers.Field:
     )
 
 
-def body_serializer_for(action: Step) -> type[serializers.Serializer]:
-    """The request body of `action`: its form's fields and the `version` the client saw."""
-    fields: dict[str, serializers.Field] = {
-        name: _body_field(field) for name, field in action.form.base_fields.items()
-    }
-    fields["version"] = serializers.IntegerField(
-        min_value=1,
-        max_value=2**31 - 1,
-        help_text="The record's version as the client last read it (or send If-Match).",
-    )
-    name = f"{action.model.__name__}{action.name.title().replace('_', '')}Request"
-    return type(name, (serializers.Serializer,), fields)
+# The request body of one step, built from the step's form when its fields are first read:
+# each form field as its JSON field, and the `version` of the record the client saw. (A comment,
+# not a docstring: drf-spectacular would copy a docstring into the schema of every body.)
+class ActionBodySerializer(serializers.Serializer):
+    def __init__(self, *args: Any, step: Step, **kwargs: Any) -> None:
+        self.step = step
+        super().__init__(*args, **kwargs)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = {name: _body_field(field) for name, field in self.step.form.base_fields.items()}
+        fields["version"] = serializers.IntegerField(
+            min_value=1,
+            max_value=2**31 - 1,
+            help_text="The record's version as the client last read it (or send If-Match).",
+        )
+        return fields
+
+    @property
+    def component_name(self) -> str:
+        """The name of this body in the schema, e.g. `InspectionNotifyRequest`."""
+        return f"{self.step.model.__name__}{self.step.name.title().replace('_', '')}Request"

@@ -1,1 +1,1 @@
-"""Data in and out: spreadsheet imports, the round report, calendar feeds and round backups."""
+"""Data in and out, read and rendered: imports, ledger files, the report, calendars, backups."""

@@ -1,4 +1,4 @@
-"""The default deadline policies (DESIGN.md §4); the office edits them afterwards in the admin."""
+"""The default deadline policies (docs/deadlines.md); the office edits them afterwards in the admin."""
 
 from django.db import migrations
 

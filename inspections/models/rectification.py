@@ -96,8 +96,6 @@ class RectificationItem(StatefulModel):
         field=state,
         source=S.VERIFIED,
         target=S.CLOSED,
-        permission="inspections.close_rectificationitem",
-        custom={"label": _("Sign the item off (销号)")},
     )
     def close(self, *, on: datetime.date) -> None:
         self.closed_on = on

@@ -1,6 +1,6 @@
 """Who is told about the inspection work's deadlines and steps, and what they are told.
 
-Three parts, all read by the engine or the hooks, none sending anything itself:
+Three parts, read by the engine and the steps, none sending anything itself:
 - the deadline adapters (one per model that owns deadlines), which the sweep asks for the
   recipients and the e-mail context of a batch of deadlines, in a constant number of queries;
 - `to_the_unit`, which a step names as `tells=` to write the unit's letter (the written

@@ -172,7 +172,7 @@ def digest_context(facts: dict, day: datetime.date, language: str) -> dict:
 def digest_letters(day: datetime.date, now: datetime.datetime | None = None) -> list[Letter]:
     """One digest per leading-group and office member for `day`, if anything is red or yellow.
 
-    The leading group and the office see every round (DESIGN.md §5), so each reads the same
+    The leading group and the office see every round, so each reads the same
     figures, in their own language.
     """
     facts = digest_facts(now)

@@ -1,4 +1,5 @@
-"""Reads: what a person may see, and the counts the pages show (one module per area beside this one)."""
+"""Reads: the counts the pages show, and what a person may see (from `visibility`, re-exported
+here for the many readers); one module per area beside this one."""
 
 from __future__ import annotations
 
@@ -16,83 +17,33 @@ from inspections.models import (
     Inspection,
     InspectionState,
     ItemState,
-    Lead,
     RectificationItem,
     Round,
     Term,
     Unit,
 )
-from inspections.roles import roles_of
+from inspections.selectors.visibility import (
+    audit_entries_visible_to,
+    batches_visible_to,
+    deadlines_visible_to,
+    evidence_get_for_user,
+    evidence_visible_to,
+    findings_visible_to,
+    get_or_not_found,
+    inspection_get_for_user,
+    inspections_in_full_visible_to,
+    inspections_visible_to,
+    item_get_for_user,
+    items_visible_to,
+    lead_get_for_user,
+    leads_visible_to,
+    round_get_for_user,
+    rounds_visible_to,
+    teams_visible_to,
+    units_visible_to,
+)
 from workflows.deadlines import deadlines_of
-from workflows.errors import NotFound
 from workflows.models import Deadline
-
-
-def rounds_visible_to(user: Any) -> QuerySet[Round]:
-    """Rounds the user may see: all for leadership and office, their own rounds for team members."""
-    roles = roles_of(user)
-    rounds = Round.objects.select_related("term")
-    if roles.oversees:
-        return rounds
-    return rounds.filter(pk__in=roles.round_ids)
-
-
-def inspections_visible_to(user: Any) -> QuerySet[Inspection]:
-    """Inspections the user may see (units see their own, in the reduced view the faces choose)."""
-    roles = roles_of(user)
-    inspections = Inspection.objects.select_related("round__term", "batch", "unit", "team")
-    if roles.oversees:
-        return inspections
-    return inspections.filter(Q(team_id__in=roles.team_ids) | Q(unit_id__in=roles.unit_ids))
-
-
-def leads_visible_to(user: Any) -> QuerySet[Lead]:
-    """Leads: leadership and office, the leaders of the inspecting team, the organ handed them."""
-    roles = roles_of(user)
-    leads = Lead.objects.select_related("inspection__unit", "receiving_organ")
-    if roles.oversees:
-        return leads
-    handed = Q(
-        receiving_organ_id__in=roles.organ_ids,
-        state__in=["handed_over", "reported_back", "closed"],
-    )
-    return leads.filter(Q(inspection__team_id__in=roles.led_team_ids) | handed)
-
-
-def items_visible_to(user: Any) -> QuerySet[RectificationItem]:
-    roles = roles_of(user)
-    items = RectificationItem.objects.select_related("inspection__unit", "finding")
-    if roles.oversees:
-        return items
-    return items.filter(
-        Q(inspection__team_id__in=roles.team_ids) | Q(inspection__unit_id__in=roles.unit_ids)
-    )
-
-
-def _get(queryset: QuerySet, pk: Any):
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
-        raise NotFound() from error
-
-
-def round_get_for_user(*, user: Any, pk: Any) -> Round:
-    """The round, or NotFound when it does not exist or the user may not see it."""
-    return _get(rounds_visible_to(user), pk)
-
-
-def inspection_get_for_user(*, user: Any, pk: Any) -> Inspection:
-    """The inspection, or NotFound when it does not exist or the user may not see it."""
-    return _get(inspections_visible_to(user), pk)
-
-
-def lead_get_for_user(*, user: Any, pk: Any) -> Lead:
-    return _get(leads_visible_to(user), pk)
-
-
-def item_get_for_user(*, user: Any, pk: Any) -> RectificationItem:
-    return _get(items_visible_to(user), pk)
-
 
 # What leadership asks first -----------------------------------------------------------
 
@@ -172,7 +123,7 @@ class LookBackCandidate:
 def look_back_candidates(
     term: Term, *, today: datetime.date | None = None
 ) -> list[LookBackCandidate]:
-    """Units of a term graded 一般 or 差, or with items long overdue (DESIGN.md §3)."""
+    """Units of a term graded 一般 or 差, or with items long overdue."""
     today = today or timezone.localdate()
     cutoff = today - datetime.timedelta(days=LONG_OVERDUE_DAYS)
     overdue = Count(
@@ -213,3 +164,25 @@ def inspection_and_item_deadlines(
         ).select_related("policy")
     ]
     return sorted(own + theirs, key=lambda pair: (pair[0].due_at, pair[0].pk))
+
+
+__all__ = [
+    "audit_entries_visible_to",
+    "batches_visible_to",
+    "deadlines_visible_to",
+    "evidence_get_for_user",
+    "evidence_visible_to",
+    "findings_visible_to",
+    "get_or_not_found",
+    "inspection_get_for_user",
+    "inspections_in_full_visible_to",
+    "inspections_visible_to",
+    "item_get_for_user",
+    "items_visible_to",
+    "lead_get_for_user",
+    "leads_visible_to",
+    "round_get_for_user",
+    "rounds_visible_to",
+    "teams_visible_to",
+    "units_visible_to",
+]

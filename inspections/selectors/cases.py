@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from inspections.models import EvidenceFile, Inspection, Lead, RectificationItem
-from inspections.selectors import _get, items_visible_to, leads_visible_to
-from workflows.errors import NotFound
+from inspections.selectors import leads_visible_to
 
 
 def items_with_evidence(inspection: Inspection) -> list[RectificationItem]:
@@ -24,18 +23,3 @@ def items_with_evidence(inspection: Inspection) -> list[RectificationItem]:
 def inspection_leads_for(inspection: Inspection, user: Any) -> list[Lead]:
     """The inspection's leads that `user` may see (the same reach as the leads desk)."""
     return list(leads_visible_to(user).filter(inspection=inspection).order_by("number"))
-
-
-def evidence_visible_to(user: Any) -> QuerySet[EvidenceFile]:
-    """Evidence files of the items the user may see."""
-    return EvidenceFile.objects.select_related("item__inspection").filter(
-        item__in=items_visible_to(user)
-    )
-
-
-def evidence_get_for_user(*, user: Any, pk: Any) -> EvidenceFile:
-    """The evidence file, or NotFound when it does not exist or the user may not read it."""
-    evidence = _get(evidence_visible_to(user), pk)
-    if not user.has_perm("inspections.view_evidence_rectificationitem", evidence.item):
-        raise NotFound()
-    return evidence

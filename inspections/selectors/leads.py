@@ -13,7 +13,7 @@ from workflows.models import Deadline
 
 
 def leads_desk(user: Any, *, state: str = "") -> QuerySet[Lead]:
-    """The leads `user` may see (DESIGN.md §5), optionally in one state, oldest round first."""
+    """The leads `user` may see, optionally in one state, oldest round first."""
     leads = leads_visible_to(user).select_related(
         "inspection__round__term", "inspection__unit", "receiving_organ"
     )

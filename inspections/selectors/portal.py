@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from inspections.models import Finding, Inspection, ItemState
 from inspections.roles import roles_of
-from inspections.selectors import _get
+from inspections.selectors import get_or_not_found
 from inspections.states import InspectionState, inspection_states_from
 from workflows.deadlines import live_deadlines
 from workflows.models import Deadline
@@ -32,7 +32,7 @@ def portal_inspections(user: Any) -> QuerySet[Inspection]:
 
 def portal_inspection_get(*, user: Any, pk: Any) -> Inspection:
     """One of the liaison's inspections, or NotFound (another unit's is never found)."""
-    return _get(portal_inspections(user), pk)
+    return get_or_not_found(portal_inspections(user), pk)
 
 
 def problem_list(inspection: Inspection) -> list[Finding]:

@@ -1,1 +1,1 @@
-"""Every write of the domain: one function per action, each in its own transaction (STYLE.md)."""
+"""Every write of the domain: one function per action, each in its own transaction."""

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from inspections.actions import CATALOGUE
-from inspections.api.views import offered_actions_of
+from inspections.api.actions import offered_actions_of
 from inspections.models import Finding, InspectionState, ItemState, RectificationItem
 from tests import factories as f
 from tests.api.conftest import client_as

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from inspections.api.views import VIEWSETS
+from inspections.api.resources import VIEWSETS
 from inspections.models import InspectionState, ItemState, LeadState
 from tests import factories as f
 from tests.api.conftest import client_as

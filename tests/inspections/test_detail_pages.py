@@ -1,4 +1,4 @@
-"""The inspection and lead pages the e-mails link to: who sees what (DESIGN.md §5), deadlines, cost."""
+"""The inspection and lead pages the e-mails link to: who sees what, deadlines, cost."""
 
 import datetime
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from workflows.models import Colour, Deadline
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEEDBACK_DAY = datetime.date(2026, 9, 25)
-PLAN_DUE = datetime.date(2026, 10, 26)  # a month is the 25th, a Sunday (DESIGN.md §4)
+PLAN_DUE = datetime.date(2026, 10, 26)  # a month is the 25th, a Sunday
 SUMMARY = "反映某处长违规收受礼金,金额较大"
 FINDING = "落实意识形态工作责任制不到位"
 INTERNAL_NOTE = "组内讨论:材料需补充核实"

@@ -124,7 +124,7 @@ def test_nobody_outside_the_team_records_a_finding(world, stationed, role):
 
 
 def test_a_django_model_permission_does_not_stand_in_for_a_team_seat(world, stationed):
-    # DESIGN.md §5: the one `rules` module decides; a "can add finding" grant in the admin
+    # The one `rules` module decides; a "can add finding" grant in the admin
     # must not let someone outside the team write on the team's problem list.
     world.outsider.user_permissions.add(
         Permission.objects.get(content_type__app_label="inspections", codename="add_finding")

@@ -323,7 +323,7 @@ def test_only_the_office_plans_inspections(world, role):
 
 
 def test_a_django_model_permission_does_not_make_someone_the_office(world):
-    # DESIGN.md §5: the `rules` module decides; Django's "can change inspection" grant
+    # The `rules` module decides; Django's "can change inspection" grant
     # (given in the admin) must not let a non-office user plan inspections.
     world.outsider.user_permissions.add(
         Permission.objects.get(content_type__app_label="inspections", codename="change_inspection")

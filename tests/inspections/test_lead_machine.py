@@ -1,4 +1,4 @@
-"""The Lead machine (问题线索): register, decide, hand over, report back, close (DESIGN.md §3, §5)."""
+"""The Lead machine (问题线索): register, decide, hand over, report back, close."""
 
 import datetime
 import zoneinfo
@@ -395,7 +395,7 @@ def test_only_a_handed_over_lead_can_be_reported_back(world, state):
 
 @pytest.mark.parametrize("state", [S.REGISTERED, S.DECIDED])
 def test_a_desk_is_refused_a_lead_not_yet_handed_over_without_learning_its_state(world, state):
-    # Before hand-over the desk may not even see the lead (DESIGN.md §5), so a
+    # Before hand-over the desk may not even see the lead, so a
     # "wrong state" message would leak it; the refusal is a permission one.
     lead = lead_at(world, state)
 

@@ -1,6 +1,6 @@
-"""The inspection work's e-mails: who gets each, in which language, what it says (DESIGN.md §4).
+"""The inspection work's e-mails: who gets each, in which language, what it says.
 
-Each e-mail is written by the real services (so the deadline rules and the hooks fire) and
+Each e-mail is written by the real services (so the steps' deadlines and letters follow) and
 rendered the way delivery renders it; its text part is compared with a committed snapshot.
 """
 

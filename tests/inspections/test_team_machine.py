@@ -14,6 +14,7 @@ from inspections.services import teams as services
 from inspections.states import InspectionState, TeamState, inspection_states_from
 from tests import factories as f
 from tests.helpers import assert_last_audit, fresh, put, refuse
+from tests.inspections.machines import Case, Machine, TransitionChecks
 from tests.roles import ROLES
 from workflows.audit import audit_trail
 from workflows.errors import (
@@ -27,11 +28,31 @@ from workflows.errors import (
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2026, 4, 11)
 YESTERDAY = TODAY - datetime.timedelta(days=1)
-TOMORROW = TODAY + datetime.timedelta(days=1)
+T = TeamState
 
-ACTOR = {"authorize": "leading_group", "stand_down": "office"}
-DATED = {"authorize": "authorized_on", "stand_down": "stood_down_on"}
-WRONG_STATES = {"authorize": ["authorized", "stood_down"], "stand_down": ["proposed", "stood_down"]}
+# Who may take each transition, where it starts, where it ends, and what it records.
+CASES = (
+    Case(
+        "authorize",
+        services.team_authorize,
+        (T.PROPOSED,),
+        T.AUTHORIZED,
+        ("leading_group",),
+        {"on": YESTERDAY, "note": "领导小组会议"},
+        {"authorized_on": YESTERDAY},
+    ),
+    Case(
+        "stand_down",
+        services.team_stand_down,
+        (T.AUTHORIZED,),
+        T.STOOD_DOWN,
+        ("office",),
+        {"on": YESTERDAY, "note": "任务完成"},
+        {"stood_down_on": YESTERDAY},
+    ),
+)
+BY_NAME = {case.name: case for case in CASES}
+
 BEFORE_REPORT = ["planned", "notified", "stationed", "withdrawn"]
 REPORTED_OR_LATER = [*inspection_states_from(InspectionState.REPORTED), "cancelled"]
 
@@ -55,16 +76,33 @@ def footprint(team):
     return row.state, row.version, seats, audit_trail(team).count()
 
 
-def ready_for(world, name: str) -> m.Team:
-    """The world's first team in the state where `name` is allowed and its conditions hold."""
-    if name == "authorize":
+def prepare(world, state: str) -> m.Team:
+    """The world's first team in `state`, with the conditions of the steps leaving it satisfied."""
+    if state == T.PROPOSED:
         return world.team
     put(world.inspection, "reported")
-    return put(world.team, "authorized")
+    return put(world.team, state)
 
 
-def take(name: str, team: m.Team, actor, **kwargs) -> m.Team:
-    return getattr(services, f"team_{name}")(team=team, actor=actor, **kwargs)
+def seated(team) -> dict:
+    """Who sits on the team in what role, which a refused step must leave as it was."""
+    return {"seats": sorted(team.members.values_list("user_id", "role"))}
+
+
+TEAM = Machine(
+    model=m.Team,
+    subject="team",
+    states=T,
+    cases=CASES,
+    prepare=prepare,
+    today=TODAY,
+    beside=seated,
+)
+
+
+def ready_for(world, name: str) -> m.Team:
+    """The world's first team in the state where `name` is allowed and its conditions hold."""
+    return prepare(world, BY_NAME[name].sources[0])
 
 
 def seat(team, name: str, role=m.TeamRole.MEMBER) -> m.User:
@@ -78,69 +116,10 @@ def authorize(world, team=None):
     return lambda: services.team_authorize(team=team, actor=world.leading_group)
 
 
-# Allowed -------------------------------------------------------------------------------
+class TestEveryTeamTransition(TransitionChecks):
+    """Each row of the table above: allowed, from a wrong state, refused, stale, bad input."""
 
-
-def test_the_leading_group_authorises_a_proposed_team_with_a_leader_and_a_deputy(world):
-    result = services.team_authorize(
-        team=world.team, actor=world.leading_group, on=YESTERDAY, note="领导小组会议"
-    )
-
-    row = fresh(world.team)
-    assert result.state == row.state == TeamState.AUTHORIZED
-    assert row.version == world.team.version + 1
-    assert row.authorized_on == YESTERDAY
-    assert_last_audit(
-        world.team,
-        actor=world.leading_group,
-        action="authorize",
-        from_state="proposed",
-        to_state="authorized",
-        note="领导小组会议",
-    )
-
-
-def test_the_office_stands_down_a_team_whose_inspections_are_reported(world):
-    team = ready_for(world, "stand_down")
-
-    services.team_stand_down(team=team, actor=world.office, on=YESTERDAY, note="任务完成")
-
-    row = fresh(team)
-    assert row.state == TeamState.STOOD_DOWN
-    assert row.version == team.version + 1
-    assert row.stood_down_on == YESTERDAY
-    assert_last_audit(
-        team,
-        actor=world.office,
-        action="stand_down",
-        from_state="authorized",
-        to_state="stood_down",
-        note="任务完成",
-    )
-
-
-def test_the_authorisation_date_left_out_is_today(world):
-    services.team_authorize(team=world.team, actor=world.leading_group)
-
-    assert fresh(world.team).authorized_on == TODAY
-
-
-# Wrong state ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "state"),
-    [(name, state) for name, states in WRONG_STATES.items() for state in states],
-)
-def test_a_team_transition_from_the_wrong_state_is_refused_and_changes_nothing(world, name, state):
-    team = put(ready_for(world, name), state)
-    before = footprint(team)
-
-    error = refuse(WrongState, lambda: take(name, team, getattr(world, ACTOR[name])))
-
-    assert error.code == "wrong_state"
-    assert footprint(team) == before
-    assert getattr(fresh(team), DATED[name]) is None
+    machine = TEAM
 
 
 # authorize: exactly one leader, at least one deputy ------------------------------------
@@ -380,38 +359,7 @@ def test_stand_down_looks_only_at_the_teams_own_inspections(world):
     assert fresh(team).state == TeamState.STOOD_DOWN
 
 
-# Permission ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "role"),
-    [(name, role) for name in ACTOR for role in ROLES if role != ACTOR[name]],
-)
-def test_a_role_without_the_team_permission_is_refused_and_nothing_changes(world, name, role):
-    team = ready_for(world, name)
-    before = footprint(team)
-
-    error = refuse(PermissionDenied, lambda: take(name, team, getattr(world, role)))
-
-    assert error.code == "permission_denied"
-    assert footprint(team) == before
-
-
 # Stale ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", list(ACTOR))
-def test_a_second_copy_of_the_team_loaded_before_the_transition_is_stale(world, name):
-    ready_for(world, name)
-    first, second = fresh(world.team), fresh(world.team)
-    actor = getattr(world, ACTOR[name])
-    take(name, first, actor)
-    before = footprint(world.team)
-
-    error = refuse(StaleObject, lambda: take(name, second, actor))
-
-    assert error.code == "stale"
-    assert footprint(world.team) == before
 
 
 def test_authorising_a_copy_loaded_before_a_seat_changed_is_stale(world):
@@ -425,21 +373,6 @@ def test_authorising_a_copy_loaded_before_a_seat_changed_is_stale(world):
 
     assert error.code == "stale"
     assert fresh(world.team).state == TeamState.PROPOSED
-
-
-# Bad input -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", list(ACTOR))
-def test_a_team_event_date_in_the_future_is_refused(world, name):
-    team = ready_for(world, name)
-    before = footprint(team)
-
-    error = refuse(InvalidInput, lambda: take(name, team, getattr(world, ACTOR[name]), on=TOMORROW))
-
-    assert error.code == "invalid"
-    assert "on" in error.fields
-    assert footprint(team) == before
 
 
 # team_create ---------------------------------------------------------------------------

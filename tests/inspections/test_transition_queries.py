@@ -1,7 +1,7 @@
 """How many queries one item transition costs through the service, so it cannot creep back (T1).
 
 Each count is the locking read (with the item's inspection, which the rules and conditions
-read), the UPDATE of the changed columns, the audit row, what the step's hooks write, and the
+read), the UPDATE of the changed columns, the audit row, what the step's deadlines and letter write, and the
 savepoint pair of the transaction (the test runs inside one, so `atomic()` makes a savepoint).
 """
 

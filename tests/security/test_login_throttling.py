@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from inspections.api.views import locked_out_message
+from inspections.api.auth import locked_out_message
 from tests import factories as f
 
 LIMIT = settings.AXES_FAILURE_LIMIT

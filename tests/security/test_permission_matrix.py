@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from inspections.api.views import VIEWSETS, StatefulViewSet, offered_actions_of
+from inspections.api.actions import StatefulViewSet, offered_actions_of
+from inspections.api.resources import VIEWSETS
 from inspections.models import (
     Inspection,
     InspectionState,

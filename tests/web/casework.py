@@ -7,7 +7,7 @@ import datetime
 from django.utils import translation
 
 from inspections import models as m
-from inspections.views.acting import KIND_OF
+from inspections.web.views.acting import KIND_OF
 from tests import factories as f
 from tests.helpers import put
 

@@ -200,7 +200,7 @@ def test_a_unit_of_another_round_still_filters_and_stays_listed(client, ledger_w
 def test_without_a_round_too_many_units_are_not_listed_and_the_page_says_why(
     client, ledger_world, monkeypatch
 ):
-    from inspections.views import ledger as ledger_view
+    from inspections.web.views import ledger as ledger_view
 
     monkeypatch.setattr(ledger_view, "LISTED_AT_MOST", 1)  # the world has two units, two teams
     office = ledger_world.office

@@ -14,9 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from tests import factories as f
-from tests.workflows.adapters import EveryAudience
-from workflows import registry
+from tests.workflows.machine.models import Case, Task
 from workflows.deadlines import deadline_close, deadline_open
 from workflows.models import Colour, Deadline, DeadlineStatus, OutboxMessage
 
@@ -31,8 +29,7 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 
 @pytest.fixture(autouse=True)
-def english(monkeypatch):
-    monkeypatch.setitem(registry._by_label, "inspections.inspection", EveryAudience())
+def english():
     with translation.override("en"):
         yield
 
@@ -44,16 +41,16 @@ def run(*args: str) -> str:
 
 
 @pytest.fixture
-def plan(world, time_machine) -> Deadline:
-    """The plan, due on Monday 26 October 2026 (red from 00:00 on the 27th, Beijing time)."""
+def answer(case, time_machine) -> Deadline:
+    """The answer, due on Monday 26 October 2026 (red from 00:00 on the 27th, Beijing time)."""
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
     deadline = deadline_open(
-        subject=world.inspection,
-        kind="plan",
-        policy_key="plan",
+        subject=case,
+        kind="answer",
+        policy_key="answer",
         starts_on=D(2026, 9, 25),
-        responsible="unit",
-        responsible_name=str(world.unit),
+        responsible="desk",
+        responsible_name=case.desk,
     )
     # The real clock is somewhere else entirely: --now is what counts.
     time_machine.move_to(at(2026, 9, 26, 12), tick=False)
@@ -68,16 +65,16 @@ def row(deadline: Deadline) -> tuple:
 # sweep_deadlines -------------------------------------------------------------------------------
 
 
-def test_sweep_deadlines_runs_one_sweep_for_the_instant_given(plan):
+def test_sweep_deadlines_runs_one_sweep_for_the_instant_given(answer):
     output = run("sweep_deadlines", "--now", "2026-10-27T09:00:00+08:00")
 
-    assert row(plan) == (Colour.RED, DeadlineStatus.MISSED, at(2026, 10, 28, 9), 0)
-    assert OutboxMessage.objects.filter(deadline=plan).count() == 3
+    assert row(answer) == (Colour.RED, DeadlineStatus.MISSED, at(2026, 10, 28, 9), 0)
+    assert OutboxMessage.objects.filter(deadline=answer).count() == 3
     assert "1 deadlines acted on, 3 e-mails written, in 1 chunks" in output
     assert "2026-10-27 09:00" in output
 
 
-def test_sweep_deadlines_reads_any_offset_and_z_for_utc(plan):
+def test_sweep_deadlines_reads_any_offset_and_z_for_utc(answer):
     # 16:00 UTC on the 26th is midnight in Beijing: the deadline has just fallen due.
     output = run("sweep_deadlines", "--now", "2026-10-26T16:00:00Z", "--format", "json")
 
@@ -87,17 +84,17 @@ def test_sweep_deadlines_reads_any_offset_and_z_for_utc(plan):
         "messages": 3,
         "chunks": 1,
     }
-    assert row(plan)[0] == Colour.RED
+    assert row(answer)[0] == Colour.RED
 
 
-def test_sweep_deadlines_one_second_before_is_one_second_too_early(plan):
+def test_sweep_deadlines_one_second_before_is_one_second_too_early(answer):
     output = run("sweep_deadlines", "--now", "2026-10-26T15:59:59+00:00", "--format", "json")
 
     assert json.loads(output)["deadlines"] == 1  # the yellow step, not the red one
-    assert row(plan)[0] == Colour.YELLOW
+    assert row(answer)[0] == Colour.YELLOW
 
 
-def test_sweep_deadlines_without_now_sweeps_the_present(plan, time_machine):
+def test_sweep_deadlines_without_now_sweeps_the_present(answer, time_machine):
     time_machine.move_to(at(2026, 10, 7, 8), tick=False)
 
     output = run("sweep_deadlines", "--format", "json")
@@ -109,7 +106,7 @@ def test_sweep_deadlines_without_now_sweeps_the_present(plan, time_machine):
         "chunks": 1,
     }
     assert set(OutboxMessage.objects.values_list("key", flat=True)) == {
-        f"deadline:{plan.pk}:2026-10-26:0:reminder-20:responsible@example.org"
+        f"deadline:{answer.pk}:2026-10-26:0:reminder-20:responsible@example.org"
     }
 
 
@@ -125,20 +122,20 @@ def test_sweep_deadlines_without_now_sweeps_the_present(plan, time_machine):
     ],
 )
 def test_sweep_deadlines_refuses_an_instant_it_cannot_place_and_writes_nothing(
-    plan, value, message
+    answer, value, message
 ):
-    before = row(plan)
+    before = row(answer)
 
     with pytest.raises(CommandError) as refused:
         run("sweep_deadlines", "--now", value)
 
     assert message in str(refused.value)
     assert "2026-11-30T09:00:00+08:00" in str(refused.value)  # an example of what works
-    assert row(plan) == before
+    assert row(answer) == before
     assert not OutboxMessage.objects.exists()
 
 
-def test_sweep_deadlines_refuses_an_unknown_format(plan):
+def test_sweep_deadlines_refuses_an_unknown_format(answer):
     with pytest.raises(CommandError, match="invalid choice"):
         run("sweep_deadlines", "--format", "xml")
 
@@ -147,35 +144,35 @@ def test_sweep_deadlines_refuses_an_unknown_format(plan):
 
 
 @pytest.fixture
-def three_colours(world, time_machine) -> dict[str, Deadline]:
+def three_colours(case, other_case, time_machine) -> dict[str, Deadline]:
     """Seen from 2 November 2026 at 09:00: two red, one yellow, one green, and one met."""
     time_machine.move_to(at(2026, 9, 1, 10), tick=False)
-    third = f.InspectionFactory(round=world.round, unit=f.UnitFactory(name="市审计局"))
+    third = Case.objects.create(title="关于复核结果的来函", owner="owner", desk="市审计局")
 
     def open_(subject, kind: str, due_on: D) -> Deadline:
         return deadline_open(
             subject=subject,
             kind=kind,
-            policy_key="item",
+            policy_key="task",
             starts_on=D(2026, 9, 1),
             due_on=due_on,
-            responsible="unit",
-            responsible_name=str(subject.unit),
+            responsible="desk",
+            responsible_name=subject.desk,
         )
 
     deadlines = {
-        "red-long": open_(world.other_inspection, "plan", D(2026, 10, 26)),
-        "red-just": open_(world.inspection, "report", D(2026, 10, 30)),
-        "yellow": open_(world.inspection, "plan", D(2026, 11, 9)),
-        "green": open_(third, "plan", D(2026, 12, 31)),
-        "met": open_(third, "report", D(2026, 10, 9)),
+        "red-long": open_(other_case, "answer", D(2026, 10, 26)),
+        "red-just": open_(case, "resolution", D(2026, 10, 30)),
+        "yellow": open_(case, "answer", D(2026, 11, 9)),
+        "green": open_(third, "answer", D(2026, 12, 31)),
+        "met": open_(third, "resolution", D(2026, 10, 9)),
     }
-    deadline_close(subject=third, kinds=["report"], status=DeadlineStatus.MET)
+    deadline_close(subject=third, kinds=["resolution"], status=DeadlineStatus.MET)
     time_machine.move_to(at(2026, 11, 2, 9), tick=False)
     return deadlines
 
 
-def test_deadlines_lists_exactly_the_red_ones_with_the_days_overdue(world, three_colours):
+def test_deadlines_lists_exactly_the_red_ones_with_the_days_overdue(other_case, three_colours):
     output = run("deadlines", "--format", "json", "--colour", "red")
 
     listed = json.loads(output)
@@ -185,11 +182,11 @@ def test_deadlines_lists_exactly_the_red_ones_with_the_days_overdue(world, three
     ]
     assert listed[0] == {
         "id": three_colours["red-long"].pk,
-        "kind": "plan",
-        "subject": str(world.other_inspection),
-        "subject_type": "inspections.inspection",
-        "subject_id": world.other_inspection.pk,
-        "responsible": "unit",
+        "kind": "answer",
+        "subject": str(other_case),
+        "subject_type": "machine.case",
+        "subject_id": other_case.pk,
+        "responsible": "desk",
         "responsible_name": "市数据局",
         "due_on": "2026-10-26",
         # Never swept, so stored green: the list colours it as of now.
@@ -240,7 +237,7 @@ def test_a_deadline_due_today_is_not_yet_red(three_colours):
     assert (due_today["colour"], due_today["days_left"]) == ("yellow", 0)
 
 
-def test_deadlines_prints_a_table_in_text(world, three_colours):
+def test_deadlines_prints_a_table_in_text(case, other_case, three_colours):
     lines = run("deadlines", "--colour", "red").splitlines()
 
     assert lines[0].split() == [
@@ -255,12 +252,12 @@ def test_deadlines_prints_a_table_in_text(world, three_colours):
         "subject",
     ]
     assert len(lines) == 3
-    assert lines[1].split()[:6] == ["red", "-7", "2026-10-26", "open", "plan", "市数据局"]
-    assert lines[1].endswith(str(world.other_inspection))
-    assert lines[2].endswith(str(world.inspection))
+    assert lines[1].split()[:6] == ["red", "-7", "2026-10-26", "open", "answer", "市数据局"]
+    assert lines[1].endswith(str(other_case))
+    assert lines[2].endswith(str(case))
 
 
-def test_deadlines_says_so_when_there_are_none(world, time_machine):
+def test_deadlines_says_so_when_there_are_none(case, time_machine):
     time_machine.move_to(at(2026, 11, 2, 9), tick=False)
 
     assert run("deadlines").strip() == "No live deadlines."
@@ -278,32 +275,33 @@ def test_deadlines_refuses_a_now_without_an_offset(three_colours):
         run("deadlines", "--now", "2026-10-31T09:00:00")
 
 
-def test_deadlines_fetches_the_subjects_in_a_fixed_number_of_queries(world, time_machine):
+def test_deadlines_fetches_the_subjects_in_a_fixed_number_of_queries(case, time_machine):
     time_machine.move_to(at(2026, 9, 1, 10), tick=False)
 
     def queries_to_list(count: int) -> int:
         Deadline.objects.all().delete()
         for _ in range(count):
             deadline_open(
-                subject=f.InspectionFactory(round=world.round),
-                kind="plan",
-                policy_key="plan",
+                subject=Case.objects.create(title="来函", owner="owner"),
+                kind="answer",
+                policy_key="answer",
                 starts_on=D(2026, 9, 1),
-                responsible="unit",
+                responsible="desk",
             )
-        item = f.RectificationItemFactory(inspection=world.inspection)
+        # A task is named after its case: the list must fetch that too, not once a line.
+        task = Task.objects.create(case=case, number=count, title="报送材料")
         deadline_open(
-            subject=item,
-            kind="item",
-            policy_key="item",
+            subject=task,
+            kind="task",
+            policy_key="task",
             starts_on=D(2026, 9, 1),
             due_on=D(2026, 10, 30),
-            responsible="unit",
+            responsible="desk",
         )
         with CaptureQueriesContext(connection) as context:
             listed = json.loads(run("deadlines", "--format", "json"))
         assert len(listed) == count + 1
-        assert {entry["subject"] for entry in listed} >= {str(item)}
+        assert {entry["subject"] for entry in listed} >= {str(task)}
         return len(context.captured_queries)
 
     assert queries_to_list(2) == queries_to_list(12)

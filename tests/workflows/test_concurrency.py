@@ -2,29 +2,18 @@
 
 import datetime
 import threading
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
-from inspections import models as m
-from inspections.services.findings import finding_record
-from inspections.services.inspections import (
-    inspection_hear_report,
-    inspection_return_report,
-    inspection_station,
-)
-from inspections.services.leads import lead_decide, lead_register
-from inspections.services.rectification import (
-    ImmediateItem,
-    inspection_issue_immediate_notice,
-    item_verify,
-)
-from tests import factories as f
+from tests.workflows.machine.models import Case, CaseState, Task, TaskState
+from tests.workflows.machine.services import add_task, add_tasks, put, retitle, take
 from workflows.audit import audit_trail
+from workflows.deadlines import deadlines_of
 from workflows.errors import StaleObject
 from workflows.models import AuditEntry
 
@@ -33,6 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 # Longer than SQLite's busy timeout (20 s), so a queued writer is never cut off by the test.
 JOIN_TIMEOUT = 30
 BARRIER_TIMEOUT = 10
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 MONDAY = datetime.date(2025, 3, 3)
 TUESDAY = datetime.date(2025, 3, 4)
 
@@ -85,177 +75,138 @@ def all_win(outcomes: list[Outcome]) -> None:
     assert [outcome.error for outcome in outcomes] == [None] * len(outcomes), outcomes
 
 
-def put_inspection(world, state: str) -> m.Inspection:
-    m.Inspection.objects.filter(pk=world.inspection.pk).update(state=state)
-    world.inspection.refresh_from_db()
-    return world.inspection
-
-
-def test_two_team_leaders_stationing_at_once_one_wins_and_the_other_is_stale(world):
-    inspection = put_inspection(world, m.InspectionState.NOTIFIED)
-    contenders = [(world.team_leader, MONDAY), (world.team_deputy, TUESDAY)]
+def test_two_clerks_accepting_at_once_one_wins_and_the_other_is_stale(people, case):
+    case = put(case, state=CaseState.ANSWERED)
+    contenders = [(people.clerk, MONDAY), (people.other_clerk, TUESDAY)]
 
     outcomes = race(
-        lambda: m.Inspection.objects.get(pk=inspection.pk),
+        lambda: Case.objects.get(pk=case.pk),
         *[
-            lambda loaded, actor=actor, on=on: inspection_station(
-                inspection=loaded, actor=actor, on=on
-            )
+            lambda loaded, actor=actor, on=on: take(loaded, "accept", actor, on=on)
             for actor, on in contenders
         ],
     )
 
     winner, winners_date = contenders[one_wins(outcomes)]
-    inspection.refresh_from_db()
-    assert (inspection.state, inspection.stationed_on) == (
-        m.InspectionState.STATIONED,
-        winners_date,
-    )
-    assert inspection.version == 2
-    assert [(e.actor, e.action) for e in audit_trail(inspection)] == [(winner, "station")]
+    case.refresh_from_db()
+    assert (case.state, case.accepted_on) == (CaseState.ACCEPTED, winners_date)
+    assert case.version == 2
+    assert [(e.actor, e.action) for e in audit_trail(case)] == [(winner, "accept")]
 
 
-def test_a_team_leader_and_the_office_verifying_one_item_at_once_one_wins(world):
-    put_inspection(world, m.InspectionState.RECTIFYING)
-    item = f.RectificationItemFactory(inspection=world.inspection, state=m.ItemState.SUBMITTED)
-    contenders = [(world.team_leader, MONDAY), (world.office, TUESDAY)]
+def test_the_owner_and_a_clerk_finishing_one_task_at_once_one_wins(people, case):
+    put(case, state=CaseState.ACCEPTED)
+    task = Task.objects.create(case=case, number=1, title="报送材料")
+    contenders = [(people.owner, MONDAY), (people.clerk, TUESDAY)]
 
     outcomes = race(
-        lambda: m.RectificationItem.objects.get(pk=item.pk),
+        lambda: Task.objects.get(pk=task.pk),
         *[
-            lambda loaded, actor=actor, on=on: item_verify(item=loaded, actor=actor, on=on)
+            lambda loaded, actor=actor, on=on: take(loaded, "finish", actor, on=on)
             for actor, on in contenders
         ],
     )
 
     winner, winners_date = contenders[one_wins(outcomes)]
-    item.refresh_from_db()
-    assert (item.state, item.verified_on, item.version) == (
-        m.ItemState.VERIFIED,
-        winners_date,
-        2,
-    )
-    assert [(e.actor, e.action) for e in audit_trail(item)] == [(winner, "verify")]
+    task.refresh_from_db()
+    assert (task.state, task.finished_on, task.version) == (TaskState.DONE, winners_date, 2)
+    assert [(e.actor, e.action) for e in audit_trail(task)] == [(winner, "finish")]
 
 
-def test_returning_and_hearing_one_report_at_once_leaves_only_the_winners_state(world):
-    inspection = put_inspection(world, m.InspectionState.REPORTED)
+def test_sending_back_and_accepting_one_answer_at_once_leaves_only_the_winners_state(people, case):
+    case = put(case, state=CaseState.ANSWERED)
     contenders = [
         (
-            "return_report",
-            m.InspectionState.WITHDRAWN,
-            lambda loaded: inspection_return_report(
-                inspection=loaded, actor=world.leading_group, reason="报告需补充"
-            ),
+            "send_back",
+            CaseState.FILED,
+            lambda loaded: take(loaded, "send_back", people.clerk, reason="答复需补充"),
         ),
         (
-            "hear_report",
-            m.InspectionState.HEARD,
-            lambda loaded: inspection_hear_report(
-                inspection=loaded, actor=world.leading_group, on=MONDAY
-            ),
+            "accept",
+            CaseState.ACCEPTED,
+            lambda loaded: take(loaded, "accept", people.other_clerk, on=MONDAY),
         ),
     ]
 
-    outcomes = race(
-        lambda: m.Inspection.objects.get(pk=inspection.pk), *[act for _, _, act in contenders]
-    )
+    outcomes = race(lambda: Case.objects.get(pk=case.pk), *[act for _, _, act in contenders])
 
     action, target, _ = contenders[one_wins(outcomes)]
-    inspection.refresh_from_db()
-    assert (inspection.state, inspection.version) == (target, 2)
-    if action == "hear_report":
-        assert (inspection.heard_on, inspection.returned_reason) == (MONDAY, "")
+    case.refresh_from_db()
+    assert (case.state, case.version) == (target, 2)
+    if action == "accept":
+        assert (case.accepted_on, case.reason) == (MONDAY, "")
     else:
-        assert (inspection.heard_on, inspection.returned_reason) == (None, "报告需补充")
-    assert [e.action for e in audit_trail(inspection)] == [action]
+        assert (case.accepted_on, case.reason) == (None, "答复需补充")
+    assert [e.action for e in audit_trail(case)] == [action]
 
 
-def test_two_leading_group_members_deciding_one_lead_at_once_one_wins(world):
-    inspection = put_inspection(world, m.InspectionState.STATIONED)
-    lead = f.LeadFactory(inspection=inspection, registered_by=world.team_leader)
-    second_member = f.LeadingGroupMemberFactory(user__username="lg2").user
-    contenders = [
-        (world.leading_group, m.Route.DISCIPLINE, world.organ),
-        (second_member, m.Route.OTHER, None),
-    ]
+def test_two_clerks_making_one_task_long_running_at_once_one_wins(people, case, time_machine):
+    time_machine.move_to(datetime.datetime(2025, 3, 3, 10, tzinfo=SHANGHAI), tick=False)
+    put(case, state=CaseState.ACCEPTED)
+    task = Task.objects.create(case=case, number=1, title="报送材料")
+    contenders = [(people.clerk, "跨年度推进"), (people.other_clerk, "需要协调")]
 
     outcomes = race(
-        lambda: m.Lead.objects.get(pk=lead.pk),
+        lambda: Task.objects.get(pk=task.pk),
         *[
-            lambda loaded, actor=actor, route=route, organ=organ: lead_decide(
-                lead=loaded, actor=actor, route=route, receiving_organ=organ
-            )
-            for actor, route, organ in contenders
+            lambda loaded, actor=actor, reason=reason: take(loaded, "prolong", actor, reason=reason)
+            for actor, reason in contenders
         ],
     )
 
-    winner, route, organ = contenders[one_wins(outcomes)]
-    lead.refresh_from_db()
-    assert (lead.state, lead.route, lead.receiving_organ, lead.version) == (
-        m.LeadState.DECIDED,
-        route,
-        organ,
-        2,
-    )
-    assert [(e.actor, e.action) for e in audit_trail(lead)] == [(winner, "decide")]
+    winner, reason = contenders[one_wins(outcomes)]
+    task.refresh_from_db()
+    assert (task.state, task.reason, task.version) == (TaskState.LONG_RUNNING, reason, 2)
+    assert [(e.actor, e.action) for e in audit_trail(task)] == [(winner, "prolong")]
+    # The loser opened nothing: one progress report is due, not two.
+    assert deadlines_of(task).filter(kind="progress").count() == 1
 
 
-def test_two_findings_recorded_at_once_are_numbered_one_and_two(world):
-    inspection = put_inspection(world, m.InspectionState.STATIONED)
+@pytest.mark.parametrize(
+    "adders", [("owner", "clerk"), ("clerk", "other_clerk")], ids=["owner-clerk", "two-clerks"]
+)
+def test_two_tasks_added_at_once_are_numbered_one_and_two(people, case, adders):
+    actors = [getattr(people, name) for name in adders]
 
     outcomes = race(
-        lambda: m.Inspection.objects.get(pk=inspection.pk),
+        lambda: Case.objects.get(pk=case.pk),
         *[
-            lambda loaded, actor=actor: finding_record(
-                inspection=loaded, actor=actor, category="political", title=f"{actor}发现的问题"
-            )
-            for actor in (world.team_leader, world.team_member)
+            lambda loaded, actor=actor: add_task(loaded, actor, f"{actor}的事项")
+            for actor in actors
         ],
     )
 
     all_win(outcomes)
-    assert sorted(inspection.findings.values_list("number", flat=True)) == [1, 2]
+    assert sorted(case.tasks.values_list("number", flat=True)) == [1, 2]
     assert sorted(outcome.result.number for outcome in outcomes) == [1, 2]
-    assert AuditEntry.objects.filter(action="record_finding").count() == 2
+    assert AuditEntry.objects.filter(action="add_task").count() == 2
 
 
-def test_two_leads_registered_at_once_are_numbered_one_and_two(world):
-    inspection = put_inspection(world, m.InspectionState.STATIONED)
-
+def test_a_task_added_while_the_case_is_retitled_leaves_both_standing(people, case):
+    """A child write takes the parent's lock but not its version: the owner's form stays fresh."""
     outcomes = race(
-        lambda: m.Inspection.objects.get(pk=inspection.pk),
+        lambda: Case.objects.get(pk=case.pk),
+        lambda loaded: add_task(loaded, people.clerk, "补充事项"),
+        lambda loaded: retitle(loaded, people.owner, "关于补充材料的来函"),
+    )
+
+    all_win(outcomes)
+    case.refresh_from_db()
+    assert (case.title, case.version) == ("关于补充材料的来函", 2)
+    assert list(case.tasks.values_list("number", flat=True)) == [1]
+
+
+def test_two_batches_of_tasks_added_at_once_never_share_a_number(people, case):
+    outcomes = race(
+        lambda: Case.objects.get(pk=case.pk),
         *[
-            lambda loaded, actor=actor: lead_register(
-                inspection=loaded, actor=actor, summary=f"{actor}登记的线索"
+            lambda loaded, actor=actor: add_tasks(
+                loaded, actor, [f"{actor}事项{i}" for i in (1, 2)]
             )
-            for actor in (world.team_leader, world.team_deputy)
+            for actor in (people.owner, people.clerk)
         ],
     )
 
     all_win(outcomes)
-    assert sorted(inspection.leads.values_list("number", flat=True)) == [1, 2]
-    assert AuditEntry.objects.filter(action="register_lead").count() == 2
-
-
-def test_two_immediate_notices_issued_at_once_never_share_an_item_number(world):
-    inspection = put_inspection(world, m.InspectionState.STATIONED)
-    due = timezone.localdate() + datetime.timedelta(days=30)
-
-    outcomes = race(
-        lambda: m.Inspection.objects.get(pk=inspection.pk),
-        *[
-            lambda loaded, actor=actor: inspection_issue_immediate_notice(
-                inspection=loaded,
-                actor=actor,
-                items=[
-                    ImmediateItem(problem=f"{actor}问题{i}", measure="", due_on=due) for i in (1, 2)
-                ],
-            )
-            for actor in (world.team_leader, world.team_deputy)
-        ],
-    )
-
-    all_win(outcomes)
-    assert sorted(inspection.items.values_list("number", flat=True)) == [1, 2, 3, 4]
-    assert AuditEntry.objects.filter(action="issue_immediate_notice").count() == 2
+    assert sorted(case.tasks.values_list("number", flat=True)) == [1, 2, 3, 4]
+    assert AuditEntry.objects.filter(action="add_task").count() == 2

@@ -1,4 +1,4 @@
-"""Every default policy through the domain's real steps, and the colour and schedule rules."""
+"""What a step does to deadlines (opens, meets, reopens, cancels), and the colour and schedule rules."""
 
 from __future__ import annotations
 
@@ -7,23 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from inspections.models import (
-    InspectionKind,
-    InspectionState,
-    ItemState,
-    LeadState,
-    RoundState,
-    TeamState,
-)
-from inspections.services import inspections as inspection_services
-from inspections.services.leads import lead_hand_over
-from inspections.services.rectification import (
-    ImmediateItem,
-    inspection_issue_immediate_notice,
-    item_mark_long_term,
-)
-from tests import factories as f
-from tests.helpers import put
+from tests.workflows.machine.models import CaseState, Task, TaskState
+from tests.workflows.machine.services import add_task, put, report_progress, take
 from workflows.calendar import end_of_day
 from workflows.deadlines import (
     colour_at,
@@ -48,287 +33,220 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def prepare(world, state: str, **values):
-    """The world's inspection in `state`, its round mobilised, its team authorised, one finding."""
-    put(world.round, state=RoundState.MOBILIZED)
-    put(world.team, state=TeamState.AUTHORIZED)
-    finding = f.FindingFactory(
-        inspection=world.inspection,
-        number=1,
-        title="落实主体责任不到位",
-        recorded_by=world.team_leader,
-    )
-    put(world.inspection, state=state, **values)
-    return finding
-
-
 def live(subject, kind: str) -> Deadline:
     return deadlines_of(subject).get(kind=kind, status__in=[DeadlineStatus.OPEN])
 
 
-# The defaults the data migration writes --------------------------------------------------
+def filed(case, people, on: datetime.date):
+    """The case with one task, filed on `on` by its owner."""
+    add_task(case, people.owner, "报送材料")
+    return take(case, "file", people.owner, on=on)
 
 
-DEFAULTS = {
-    # key: duration, unit, reminders, repeats every (months)
-    "on_site_regular": (60, "calendar_days", [20], None),
-    "on_site_short": (30, "calendar_days", [20], None),
-    "report": (15, "working_days", [], None),
-    "plan": (1, "months", [20], None),
-    "rectification_report": (2, "months", [20], None),
-    "item": (None, "calendar_days", [20], None),
-    "immediate_item": (None, "calendar_days", [], None),
-    "long_term_progress": (6, "months", [20], 6),
-    "lead_report_back": (3, "months", [20], None),
-}
-
-
-def test_the_data_migration_writes_every_default_policy():
-    stored = {
-        policy.key: (
-            policy.duration,
-            policy.unit,
-            policy.reminder_days,
-            policy.repeats_every_months,
-        )
-        for policy in DeadlinePolicy.objects.all()
-    }
-    assert stored == DEFAULTS
-    for policy in DeadlinePolicy.objects.all():
-        assert policy.yellow_days == 10
-        assert policy.yellow_audiences == ["responsible", "supervisor"]
-        assert policy.red_audiences == ["responsible", "party_head", "office"]
-        assert (policy.overdue_first_interval_days, policy.overdue_max_interval_days) == (1, 32)
-
-
-# Each default policy, opened by the step that opens it ---------------------------------------
+# What a step declares, done in its transaction -------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("kind", "policy", "due_on"),
+    ("urgent", "policy", "filed_on", "due_on"),
     [
-        # 2026-09-01 + 60 days is Saturday 31 October: the period ends on Monday 2 November.
-        (InspectionKind.REGULAR, "on_site_regular", D(2026, 11, 2)),
-        (InspectionKind.ELEVATED, "on_site_regular", D(2026, 11, 2)),
-        # + 30 days is 1 October, National Day: the period ends on the first working day after.
-        (InspectionKind.LOOK_BACK, "on_site_short", D(2026, 10, 8)),
-        (InspectionKind.THEMATIC, "on_site_short", D(2026, 10, 8)),
-        (InspectionKind.MOBILE, "on_site_short", D(2026, 10, 8)),
+        # A month after 25 September is Sunday 25 October: the period ends on Monday the 26th.
+        (False, "answer", D(2026, 9, 25), D(2026, 10, 26)),
+        # 15 working days across the National Day week and its make-up Saturday (10 October).
+        (True, "urgent_answer", D(2026, 9, 28), D(2026, 10, 23)),
     ],
 )
-def test_stationing_opens_the_on_site_period_by_the_kind_of_inspection(
-    world, time_machine, kind, policy, due_on
+def test_a_step_opens_the_deadline_under_the_policy_its_record_picks(
+    people, case, time_machine, urgent, policy, filed_on, due_on
 ):
-    prepare(world, InspectionState.NOTIFIED, kind=kind)
-    time_machine.move_to(at(2026, 9, 1, 15), tick=False)
+    put(case, urgent=urgent)
+    time_machine.move_to(at(2026, 9, 28, 15), tick=False)
 
-    inspection_services.inspection_station(
-        inspection=world.inspection, actor=world.team_leader, on=D(2026, 9, 1)
-    )
+    filed(case, people, filed_on)
 
-    deadline = live(world.inspection, "on_site")
+    deadline = live(case, "answer")
     assert deadline.policy.key == policy
-    assert (deadline.starts_on, deadline.due_on) == (D(2026, 9, 1), due_on)
+    assert (deadline.starts_on, deadline.due_on) == (filed_on, due_on)
     assert deadline.due_at == end_of_day(due_on)
-    assert (deadline.responsible, deadline.responsible_name) == ("team", str(world.team))
+    assert (deadline.responsible, deadline.responsible_name) == ("desk", "市科学技术局")
     assert (deadline.colour, deadline.overdue_reminders) == (Colour.GREEN, 0)
 
 
-def test_withdrawal_meets_the_on_site_period_and_makes_the_report_due_15_working_days_later(
-    world, time_machine
-):
-    prepare(world, InspectionState.NOTIFIED)
-    time_machine.move_to(at(2026, 8, 3, 9), tick=False)
-    inspection = inspection_services.inspection_station(
-        inspection=world.inspection, actor=world.team_leader
-    )
-    time_machine.move_to(at(2026, 9, 28, 17), tick=False)
-
-    inspection_services.inspection_withdraw(
-        inspection=inspection, actor=world.team_deputy, on=D(2026, 9, 28)
-    )
-
-    on_site = deadlines_of(world.inspection).get(kind="on_site")
-    assert (on_site.status, on_site.next_action_at) == (DeadlineStatus.MET, None)
-    assert on_site.closed_at == at(2026, 9, 28, 17)
-    report = live(world.inspection, "report")
-    # 15 working days across the National Day week and its make-up Saturday (10 October).
-    assert (report.policy.key, report.starts_on, report.due_on) == (
-        "report",
-        D(2026, 9, 28),
-        D(2026, 10, 23),
-    )
-    assert report.responsible == "team"
-
-
-def test_feedback_makes_the_plan_due_in_a_month_and_the_rectification_report_in_two(
-    world, time_machine
-):
-    prepare(world, InspectionState.HEARD)
+def test_a_step_opens_each_kind_it_declares_from_the_events_date(people, case, time_machine):
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
 
-    inspection_services.inspection_give_feedback(
-        inspection=world.inspection,
-        actor=world.office,
-        consent_reference="市委常委会2026年第20次会议",
-        on=D(2026, 9, 25),
-    )
+    filed(case, people, D(2026, 9, 25))
 
-    plan = live(world.inspection, "plan")
-    report = live(world.inspection, "rectification_report")
-    # A month after 25 September is Sunday 25 October: due on Monday the 26th.
-    assert (plan.policy.key, plan.due_on) == ("plan", D(2026, 10, 26))
-    assert (report.policy.key, report.due_on) == ("rectification_report", D(2026, 11, 25))
-    assert (plan.responsible, plan.responsible_name) == ("unit", "市科学技术局")
-    assert report.responsible == "unit"
+    answer = live(case, "answer")
+    resolution = live(case, "resolution")
+    assert (answer.policy.key, answer.due_on) == ("answer", D(2026, 10, 26))
+    assert (resolution.policy.key, resolution.due_on) == ("resolution", D(2026, 11, 25))
+    assert (answer.responsible, answer.responsible_name) == ("desk", "市科学技术局")
+    assert resolution.responsible == "desk"
 
 
-def test_feedback_recorded_for_an_earlier_day_runs_from_that_day(world, time_machine):
-    prepare(world, InspectionState.HEARD)
+def test_a_step_recorded_for_an_earlier_day_runs_from_that_day(people, case, time_machine):
     time_machine.move_to(at(2026, 9, 28, 10), tick=False)
 
-    inspection_services.inspection_give_feedback(
-        inspection=world.inspection,
-        actor=world.office,
-        consent_reference="市委常委会会议",
-        on=D(2026, 9, 25),
+    filed(case, people, D(2026, 9, 25))
+
+    assert live(case, "answer").due_on == D(2026, 10, 26)
+
+
+def test_a_step_meets_its_deadline_and_leaves_the_others_running(people, case, time_machine):
+    time_machine.move_to(at(2026, 8, 3, 9), tick=False)
+    case = filed(case, people, D(2026, 8, 3))
+    time_machine.move_to(at(2026, 9, 28, 17), tick=False)
+
+    take(case, "answer", people.desk, on=D(2026, 9, 28))
+
+    answer = deadlines_of(case).get(kind="answer")
+    assert (answer.status, answer.next_action_at) == (DeadlineStatus.MET, None)
+    assert answer.closed_at == at(2026, 9, 28, 17)
+    resolution = live(case, "resolution")
+    # Two months from 3 August is 3 October, in the National Day week: due on the 8th.
+    assert (resolution.policy.key, resolution.starts_on, resolution.due_on) == (
+        "resolution",
+        D(2026, 8, 3),
+        D(2026, 10, 8),
     )
 
-    assert live(world.inspection, "plan").due_on == D(2026, 10, 26)
 
-
-def test_a_returned_plan_reopens_its_deadline_with_the_original_due_date(world, time_machine):
-    finding = prepare(world, InspectionState.HEARD)
+def test_work_sent_back_reopens_its_deadline_with_the_original_due_date(people, case, time_machine):
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
-    inspection = inspection_services.inspection_give_feedback(
-        inspection=world.inspection, actor=world.office, consent_reference="会议"
-    )
-    f.RectificationItemFactory(
-        inspection=inspection, finding=finding, number=1, due_on=D(2026, 11, 20)
-    )
+    case = filed(case, people, D(2026, 9, 25))
     time_machine.move_to(at(2026, 10, 9, 10), tick=False)
-    inspection = inspection_services.inspection_submit_plan(
-        inspection=inspection, actor=world.unit_liaison, signed_by="局党组书记"
-    )
-    assert deadlines_of(inspection).get(kind="plan").status == DeadlineStatus.MET
+    case = take(case, "answer", people.desk, on=D(2026, 10, 9))
+    assert deadlines_of(case).get(kind="answer").status == DeadlineStatus.MET
 
-    inspection_services.inspection_return_plan(
-        inspection=inspection, actor=world.office, reason="措施不具体"
-    )
+    take(case, "send_back", people.clerk, reason="答复不完整")
 
-    plan = live(world.inspection, "plan")
-    assert (plan.due_on, plan.closed_at, plan.colour) == (D(2026, 10, 26), None, Colour.GREEN)
+    answer = live(case, "answer")
+    assert (answer.due_on, answer.closed_at, answer.colour) == (D(2026, 10, 26), None, Colour.GREEN)
+    assert answer.reopens == 1
     # 9 October is inside the reminder window and before yellow: the next look is at yellow.
-    assert plan.next_action_at == end_of_day(D(2026, 10, 26)) - 10 * DAY
+    assert answer.next_action_at == end_of_day(D(2026, 10, 26)) - 10 * DAY
 
 
-def test_an_approved_plan_makes_each_item_due_on_its_own_day(world, time_machine):
-    finding = prepare(world, InspectionState.PLAN_SUBMITTED, feedback_on=D(2026, 9, 25))
-    holiday = f.RectificationItemFactory(
-        inspection=world.inspection, finding=finding, number=1, due_on=D(2026, 10, 3)
+def test_a_step_opens_one_deadline_per_subject_each_on_its_own_day(people, case, time_machine):
+    holiday = Task.objects.create(case=case, number=1, title="甲", due_on=D(2026, 10, 3))
+    weekday = Task.objects.create(case=case, number=2, title="乙", due_on=D(2026, 11, 20))
+    done = Task.objects.create(
+        case=case, number=3, title="丙", due_on=D(2026, 11, 20), state=TaskState.DONE
     )
-    weekday = f.RectificationItemFactory(
-        inspection=world.inspection, finding=finding, number=2, due_on=D(2026, 11, 20)
-    )
-    done = f.RectificationItemFactory(
-        inspection=world.inspection,
-        finding=finding,
-        number=3,
-        due_on=D(2026, 11, 20),
-        state=ItemState.CLOSED,
-    )
+    case = put(case, state=CaseState.ANSWERED)
     time_machine.move_to(at(2026, 9, 30, 10), tick=False)
 
-    inspection_services.inspection_approve_plan(
-        inspection=world.inspection, actor=world.office, on=D(2026, 9, 30)
-    )
+    take(case, "accept", people.clerk, on=D(2026, 9, 30))
 
-    # 3 October falls in the National Day holiday: the item is due on the first working day after.
-    assert live(holiday, "item").due_on == D(2026, 10, 8)
-    assert live(weekday, "item").due_on == D(2026, 11, 20)
-    assert live(weekday, "item").policy.key == "item"
-    assert live(weekday, "item").starts_on == D(2026, 9, 30)
+    # 3 October falls in the National Day holiday: the task is due on the first working day after.
+    assert live(holiday, "task").due_on == D(2026, 10, 8)
+    assert live(weekday, "task").due_on == D(2026, 11, 20)
+    assert live(weekday, "task").policy.key == "task"
+    assert live(weekday, "task").starts_on == D(2026, 9, 30)
+    assert live(weekday, "task").responsible_name == "市科学技术局"
     assert not deadlines_of(done).exists()
+    assert not deadlines_of(case).exists()
 
 
-def test_an_immediate_rectification_notice_opens_each_item_on_the_teams_date(world, time_machine):
-    prepare(world, InspectionState.STATIONED)
-    time_machine.move_to(at(2026, 9, 14, 10), tick=False)
-
-    (item,) = inspection_issue_immediate_notice(
-        inspection=world.inspection,
-        actor=world.team_leader,
-        items=[ImmediateItem(problem="违规使用公车", measure="立即收回", due_on=D(2026, 9, 19))],
-    )
-
-    deadline = live(item, "item")
-    # Saturday 19 September 2026 is off; Sunday the 20th is a make-up working day (National Day).
-    assert (deadline.policy.key, deadline.due_on) == ("immediate_item", D(2026, 9, 20))
-    assert deadline.starts_on == D(2026, 9, 14)
-
-
-def test_a_long_term_item_reports_progress_every_six_months_instead_of_its_due_date(
-    world, time_machine
-):
-    finding = prepare(world, InspectionState.PLAN_SUBMITTED, feedback_on=D(2026, 1, 5))
-    item = f.RectificationItemFactory(
-        inspection=world.inspection, finding=finding, number=1, due_on=D(2026, 4, 30)
-    )
+def test_a_step_cancels_one_kind_and_opens_another(people, case, time_machine):
+    task = Task.objects.create(case=case, number=1, title="甲", due_on=D(2026, 4, 30))
+    case = put(case, state=CaseState.ANSWERED)
     time_machine.move_to(at(2026, 3, 2, 10), tick=False)
-    inspection_services.inspection_approve_plan(inspection=world.inspection, actor=world.office)
-    assert live(item, "item").due_on == D(2026, 4, 30)
+    take(case, "accept", people.clerk, on=D(2026, 3, 2))
+    assert live(task, "task").due_on == D(2026, 4, 30)
 
-    item_mark_long_term(item=item, actor=world.office, reason="需要跨年度推进")
+    take(task, "prolong", people.clerk, reason="需要跨年度推进")
 
-    assert deadlines_of(item).get(kind="item").status == DeadlineStatus.CANCELLED
-    progress = live(item, "long_term_progress")
+    assert deadlines_of(task).get(kind="task").status == DeadlineStatus.CANCELLED
+    progress = live(task, "progress")
     assert (progress.policy.key, progress.starts_on, progress.due_on) == (
-        "long_term_progress",
+        "progress",
         D(2026, 3, 2),
         D(2026, 9, 2),
     )
 
 
-def test_a_lead_handed_over_must_be_reported_back_on_within_three_months(world, time_machine):
-    prepare(world, InspectionState.HEARD)
-    lead = f.LeadFactory(
-        inspection=world.inspection,
-        registered_by=world.team_leader,
-        state=LeadState.DECIDED,
-        route=world.organ.route,
-        receiving_organ=world.organ,
-    )
+def test_withdrawing_cancels_every_kind_the_step_names(people, case, time_machine):
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
+    case = filed(case, people, D(2026, 9, 25))
 
-    lead_hand_over(lead=lead, actor=world.office, on=D(2026, 9, 25))
+    take(case, "withdraw", people.owner, reason="已自行解决")
 
-    deadline = live(lead, "report_back")
-    assert (deadline.policy.key, deadline.due_on) == ("lead_report_back", D(2026, 12, 25))
-    assert (deadline.responsible, deadline.responsible_name) == ("receiving_organ", "市纪委监委")
+    assert {(d.kind, d.status) for d in deadlines_of(case)} == {
+        ("answer", DeadlineStatus.CANCELLED),
+        ("resolution", DeadlineStatus.CANCELLED),
+    }
+    assert not deadlines_of(case).exclude(next_action_at=None).exists()
 
 
-def test_opening_a_kind_again_replaces_the_live_deadline(world, time_machine):
+@pytest.mark.parametrize(
+    ("state", "kinds"),
+    [
+        # Only a long-running task's report is due: it meets that and opens the next.
+        (
+            TaskState.LONG_RUNNING,
+            {("progress", DeadlineStatus.MET, D(2026, 9, 2)), ("progress", "open", D(2026, 12, 1))},
+        ),
+        (TaskState.OPEN, {("progress", DeadlineStatus.OPEN, D(2026, 9, 2))}),
+    ],
+)
+def test_a_write_follows_its_deadlines_only_while_its_condition_holds(
+    people, case, time_machine, state, kinds
+):
+    task = Task.objects.create(case=case, number=1, title="甲")
+    time_machine.move_to(at(2026, 3, 2, 10), tick=False)
+    deadline_open(
+        subject=task,
+        kind="progress",
+        policy_key="progress",
+        starts_on=D(2026, 3, 2),
+        responsible="desk",
+    )
+    put(task, state=state)
+    time_machine.move_to(at(2026, 6, 1, 10), tick=False)
+
+    report_progress(task, people.owner, "已完成三分之一")
+
+    assert {(d.kind, d.status, d.due_on) for d in deadlines_of(task)} == kinds
+
+
+def test_a_calendar_period_ending_on_a_day_off_ends_on_the_next_working_day(case, time_machine):
+    time_machine.move_to(at(2026, 9, 1, 10), tick=False)
+
+    # 1 September + 60 days is Saturday 31 October: due on Monday 2 November.
+    review = deadline_open(
+        subject=case,
+        kind="review",
+        policy_key="review",
+        starts_on=D(2026, 9, 1),
+        responsible="desk",
+    )
+
+    assert review.due_on == D(2026, 11, 2)
+
+
+def test_opening_a_kind_again_replaces_the_live_deadline(case, time_machine):
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
     first = deadline_open(
-        subject=world.inspection,
-        kind="plan",
-        policy_key="plan",
+        subject=case,
+        kind="answer",
+        policy_key="answer",
         starts_on=D(2026, 9, 25),
-        responsible="unit",
+        responsible="desk",
     )
 
     second = deadline_open(
-        subject=world.inspection,
-        kind="plan",
-        policy_key="plan",
+        subject=case,
+        kind="answer",
+        policy_key="answer",
         starts_on=D(2026, 9, 28),
-        responsible="unit",
+        responsible="desk",
     )
 
     first.refresh_from_db()
     assert first.status == DeadlineStatus.CANCELLED
     assert first.next_action_at is None
-    assert live(world.inspection, "plan") == second
+    assert live(case, "answer") == second
     assert second.due_on == D(2026, 10, 28)
 
 
@@ -336,21 +254,21 @@ def test_opening_a_kind_again_replaces_the_live_deadline(world, time_machine):
 
 
 @pytest.fixture
-def plan(world, time_machine) -> Deadline:
-    """The plan, due on Monday 26 October 2026, so due at 00:00 on the 27th in Beijing."""
+def answer(case, time_machine) -> Deadline:
+    """The answer, due on Monday 26 October 2026, so due at 00:00 on the 27th in Beijing."""
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
     return deadline_open(
-        subject=world.inspection,
-        kind="plan",
-        policy_key="plan",
+        subject=case,
+        kind="answer",
+        policy_key="answer",
         starts_on=D(2026, 9, 25),
-        responsible="unit",
+        responsible="desk",
     )
 
 
-def test_a_deadline_falls_due_at_the_end_of_its_day_in_beijing(plan):
-    assert plan.due_at == at(2026, 10, 27)
-    assert plan.due_at == datetime.datetime(2026, 10, 26, 16, 0, tzinfo=datetime.UTC)
+def test_a_deadline_falls_due_at_the_end_of_its_day_in_beijing(answer):
+    assert answer.due_at == at(2026, 10, 27)
+    assert answer.due_at == datetime.datetime(2026, 10, 26, 16, 0, tzinfo=datetime.UTC)
 
 
 @pytest.mark.parametrize(
@@ -365,21 +283,21 @@ def test_a_deadline_falls_due_at_the_end_of_its_day_in_beijing(plan):
         (at(2027, 3, 1), Colour.RED),
     ],
 )
-def test_the_colour_at_each_instant(plan, moment, colour):
-    assert colour_at(plan, plan.policy, moment) == colour
+def test_the_colour_at_each_instant(answer, moment, colour):
+    assert colour_at(answer, answer.policy, moment) == colour
 
 
-def test_a_new_deadline_is_first_looked_at_for_its_first_reminder(plan):
-    assert plan.next_action_at == at(2026, 10, 7)  # 20 days before due
-    assert (plan.colour, plan.status) == (Colour.GREEN, DeadlineStatus.OPEN)
+def test_a_new_deadline_is_first_looked_at_for_its_first_reminder(answer):
+    assert answer.next_action_at == at(2026, 10, 7)  # 20 days before due
+    assert (answer.colour, answer.status) == (Colour.GREEN, DeadlineStatus.OPEN)
 
 
-def test_the_yellow_period_follows_the_policy(world, plan):
-    DeadlinePolicy.objects.filter(key="plan").update(yellow_days=3)
-    policy = DeadlinePolicy.objects.get(key="plan")
+def test_the_yellow_period_follows_the_policy(answer):
+    DeadlinePolicy.objects.filter(key="answer").update(yellow_days=3)
+    policy = DeadlinePolicy.objects.get(key="answer")
 
-    assert colour_at(plan, policy, at(2026, 10, 20)) == Colour.GREEN
-    assert colour_at(plan, policy, at(2026, 10, 24)) == Colour.YELLOW
+    assert colour_at(answer, policy, at(2026, 10, 20)) == Colour.GREEN
+    assert colour_at(answer, policy, at(2026, 10, 24)) == Colour.YELLOW
 
 
 @pytest.mark.parametrize(
@@ -391,36 +309,36 @@ def test_the_yellow_period_follows_the_policy(world, plan):
         (at(2026, 11, 2, 10), at(2026, 11, 2, 10)),  # already overdue: the sweep, at once
     ],
 )
-def test_schedule_sets_the_first_look_by_where_the_deadline_stands(plan, opened, next_at):
-    schedule(plan, plan.policy, opened)
+def test_schedule_sets_the_first_look_by_where_the_deadline_stands(answer, opened, next_at):
+    schedule(answer, answer.policy, opened)
 
-    assert plan.next_action_at == next_at
+    assert answer.next_action_at == next_at
 
 
-def test_the_steps_on_the_way_to_overdue(plan):
-    policy = plan.policy
+def test_the_steps_on_the_way_to_overdue(answer):
+    policy = answer.policy
 
-    assert step_due(plan, policy, at(2026, 10, 6)) is None
-    reminder = step_due(plan, policy, at(2026, 10, 7))
+    assert step_due(answer, policy, at(2026, 10, 6)) is None
+    reminder = step_due(answer, policy, at(2026, 10, 7))
     assert (reminder.name, reminder.audiences) == ("reminder-20", ("responsible",))
-    yellow = step_due(plan, policy, at(2026, 10, 17))
+    yellow = step_due(answer, policy, at(2026, 10, 17))
     assert (yellow.name, yellow.audiences) == ("yellow", ("responsible", "supervisor"))
-    red = step_due(plan, policy, at(2026, 10, 27))
+    red = step_due(answer, policy, at(2026, 10, 27))
     assert (red.name, red.audiences) == ("red", ("responsible", "party_head", "office"))
-    plan.colour = Colour.RED
-    plan.overdue_reminders = 3
-    assert step_due(plan, policy, at(2026, 11, 20)).name == "overdue-4"
+    answer.colour = Colour.RED
+    answer.overdue_reminders = 3
+    assert step_due(answer, policy, at(2026, 11, 20)).name == "overdue-4"
 
 
-def test_overdue_reminders_back_off_and_the_gap_is_capped(plan):
-    gaps = [overdue_interval(plan.policy, sent).days for sent in range(8)]
+def test_overdue_reminders_back_off_and_the_gap_is_capped(answer):
+    gaps = [overdue_interval(answer.policy, sent).days for sent in range(8)]
 
     assert gaps == [1, 2, 4, 8, 16, 32, 32, 32]
 
 
-def test_overdue_back_off_runs_from_the_sweep_not_from_the_due_date(plan):
-    plan.colour = Colour.RED
-    plan.overdue_reminders = 2
+def test_overdue_back_off_runs_from_the_sweep_not_from_the_due_date(answer):
+    answer.colour = Colour.RED
+    answer.overdue_reminders = 2
     late_sweep = at(2026, 12, 1, 9, 30)
 
-    assert next_action(plan, plan.policy, late_sweep) == late_sweep + 4 * DAY
+    assert next_action(answer, answer.policy, late_sweep) == late_sweep + 4 * DAY

@@ -1,4 +1,4 @@
-"""Deadline policies: the office edits them through one service and one check, in code and in the admin."""
+"""Deadline policies: edited through one service and one check, in code and in the admin."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import translation
 
-from inspections.models import InspectionState, RoundState, TeamState
-from inspections.services import inspections as inspection_services
-from tests import factories as f
-from tests.helpers import put
+from tests.workflows.machine.models import Case, Task
+from tests.workflows.machine.services import put, take
 from workflows.audit import audit_trail
 from workflows.deadlines import deadline_open, deadlines_of
 from workflows.errors import InvalidInput, PermissionDenied
@@ -32,6 +30,11 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
+@pytest.fixture(autouse=True)
+def _machine_policies(policies):
+    """Every test here reads or edits the machine's policies."""
+
+
 def stored(key: str) -> dict:
     """Every column of the stored policy, and how many audit rows it has."""
     policy = DeadlinePolicy.objects.get(key=key)
@@ -41,8 +44,8 @@ def stored(key: str) -> dict:
 # The check ----------------------------------------------------------------------------------
 
 
-def test_every_default_policy_passes_the_check():
-    for policy in DeadlinePolicy.objects.all():
+def test_every_policy_of_the_machine_passes_the_check(policies):
+    for policy in DeadlinePolicy.objects.filter(key__in=policies):
         values = {name: getattr(policy, name) for name in EDITABLE}
         assert validate_policy(values, date_set=policy.duration is None) == {}, policy.key
 
@@ -75,49 +78,49 @@ def test_the_check_names_every_field_that_is_wrong_at_once():
 # The service refuses bad values, naming the field, and changes nothing -------------------------
 
 REFUSED = [
-    ("zero duration", "plan", {"duration": 0}, "duration"),
-    ("negative duration", "plan", {"duration": -5}, "duration"),
-    ("no duration for a period", "plan", {"duration": None}, "duration"),
-    ("a duration as text", "plan", {"duration": "60"}, "duration"),
-    ("a duration of True", "plan", {"duration": True}, "duration"),
-    ("ten thousand days", "on_site_regular", {"duration": 10000}, "duration"),
-    ("a duration for a date-set policy", "item", {"duration": 30}, "duration"),
-    ("an unknown unit", "plan", {"unit": "weeks"}, "unit"),
-    ("an empty name", "plan", {"name": "  "}, "name"),
-    ("reminders not a list", "plan", {"reminder_days": 20}, "reminder_days"),
-    ("reminders as text", "plan", {"reminder_days": "20"}, "reminder_days"),
-    ("a zero reminder", "plan", {"reminder_days": [20, 0]}, "reminder_days"),
-    ("a negative reminder", "plan", {"reminder_days": [-3]}, "reminder_days"),
-    ("a fractional reminder", "plan", {"reminder_days": [20.5]}, "reminder_days"),
-    ("a reminder twice", "plan", {"reminder_days": [20, 20]}, "reminder_days"),
-    ("a reminder inside yellow", "plan", {"reminder_days": [30, 5]}, "reminder_days"),
+    ("zero duration", "answer", {"duration": 0}, "duration"),
+    ("negative duration", "answer", {"duration": -5}, "duration"),
+    ("no duration for a period", "answer", {"duration": None}, "duration"),
+    ("a duration as text", "answer", {"duration": "60"}, "duration"),
+    ("a duration of True", "answer", {"duration": True}, "duration"),
+    ("ten thousand days", "review", {"duration": 10000}, "duration"),
+    ("a duration for a date-set policy", "task", {"duration": 30}, "duration"),
+    ("an unknown unit", "answer", {"unit": "weeks"}, "unit"),
+    ("an empty name", "answer", {"name": "  "}, "name"),
+    ("reminders not a list", "answer", {"reminder_days": 20}, "reminder_days"),
+    ("reminders as text", "answer", {"reminder_days": "20"}, "reminder_days"),
+    ("a zero reminder", "answer", {"reminder_days": [20, 0]}, "reminder_days"),
+    ("a negative reminder", "answer", {"reminder_days": [-3]}, "reminder_days"),
+    ("a fractional reminder", "answer", {"reminder_days": [20.5]}, "reminder_days"),
+    ("a reminder twice", "answer", {"reminder_days": [20, 20]}, "reminder_days"),
+    ("a reminder inside yellow", "answer", {"reminder_days": [30, 5]}, "reminder_days"),
     (
         "yellow swallowing the reminder",
-        "plan",
+        "answer",
         {"yellow_days": 25},
         "reminder_days",
     ),
-    ("negative yellow", "plan", {"yellow_days": -1}, "yellow_days"),
-    ("an unknown yellow audience", "plan", {"yellow_audiences": ["boss"]}, "yellow_audiences"),
-    ("yellow audiences as text", "plan", {"yellow_audiences": "supervisor"}, "yellow_audiences"),
-    ("an unknown red audience", "plan", {"red_audiences": ["office", "mayor"]}, "red_audiences"),
-    ("nobody told at red", "plan", {"red_audiences": []}, "red_audiences"),
-    ("an audience twice", "plan", {"red_audiences": ["office", "office"]}, "red_audiences"),
+    ("negative yellow", "answer", {"yellow_days": -1}, "yellow_days"),
+    ("an unknown yellow audience", "answer", {"yellow_audiences": ["boss"]}, "yellow_audiences"),
+    ("yellow audiences as text", "answer", {"yellow_audiences": "supervisor"}, "yellow_audiences"),
+    ("an unknown red audience", "answer", {"red_audiences": ["office", "mayor"]}, "red_audiences"),
+    ("nobody told at red", "answer", {"red_audiences": []}, "red_audiences"),
+    ("an audience twice", "answer", {"red_audiences": ["office", "office"]}, "red_audiences"),
     (
         "a zero first interval",
-        "plan",
+        "answer",
         {"overdue_first_interval_days": 0},
         "overdue_first_interval_days",
     ),
     (
         "a longest gap shorter than the first",
-        "plan",
+        "answer",
         {"overdue_first_interval_days": 8, "overdue_max_interval_days": 4},
         "overdue_max_interval_days",
     ),
     (
         "repeats every zero months",
-        "long_term_progress",
+        "progress",
         {"repeats_every_months": 0},
         "repeats_every_months",
     ),
@@ -128,11 +131,13 @@ REFUSED = [
     ("key", "fields", "field"),
     [pytest.param(key, fields, field, id=name) for name, key, fields, field in REFUSED],
 )
-def test_bad_values_are_refused_with_the_field_named_and_nothing_changes(world, key, fields, field):
+def test_bad_values_are_refused_with_the_field_named_and_nothing_changes(
+    people, key, fields, field
+):
     before = stored(key)
 
     with pytest.raises(InvalidInput) as refused:
-        policy_update(policy=DeadlinePolicy.objects.get(key=key), actor=world.office, **fields)
+        policy_update(policy=DeadlinePolicy.objects.get(key=key), actor=people.clerk, **fields)
 
     assert refused.value.code == "invalid"
     assert list(refused.value.fields) == [field]
@@ -140,13 +145,13 @@ def test_bad_values_are_refused_with_the_field_named_and_nothing_changes(world, 
     assert stored(key) == before
 
 
-def test_one_bad_field_keeps_the_good_ones_from_being_saved(world):
-    before = stored("plan")
+def test_one_bad_field_keeps_the_good_ones_from_being_saved(people):
+    before = stored("answer")
 
     with pytest.raises(InvalidInput) as refused:
         policy_update(
-            policy=DeadlinePolicy.objects.get(key="plan"),
-            actor=world.office,
+            policy=DeadlinePolicy.objects.get(key="answer"),
+            actor=people.clerk,
             duration=2,
             yellow_days=12,
             red_audiences=["responsible", "everyone"],
@@ -154,59 +159,59 @@ def test_one_bad_field_keeps_the_good_ones_from_being_saved(world):
 
     assert list(refused.value.fields) == ["red_audiences"]
     assert "everyone" in refused.value.fields["red_audiences"][0]
-    assert stored("plan") == before
+    assert stored("answer") == before
 
 
-def test_the_key_cannot_be_changed(world):
-    before = stored("plan")
+def test_the_key_cannot_be_changed(people):
+    before = stored("answer")
 
     with pytest.raises(InvalidInput) as refused:
-        policy_update(policy=DeadlinePolicy.objects.get(key="plan"), actor=world.office, key="x")
+        policy_update(policy=DeadlinePolicy.objects.get(key="answer"), actor=people.clerk, key="x")
 
     assert list(refused.value.fields) == ["key"]
-    assert stored("plan") == before
+    assert stored("answer") == before
 
 
-@pytest.mark.parametrize(
-    "role", ["leading_group", "team_leader", "unit_liaison", "organ_desk", "outsider"]
-)
-def test_only_the_office_changes_policies(world, role):
-    before = stored("plan")
+@pytest.mark.parametrize("role", ["reader", "owner", "desk", "outsider"])
+def test_only_those_the_rules_let_change_policies(people, role):
+    before = stored("answer")
 
     with pytest.raises(PermissionDenied):
         policy_update(
-            policy=DeadlinePolicy.objects.get(key="plan"), actor=getattr(world, role), duration=2
+            policy=DeadlinePolicy.objects.get(key="answer"),
+            actor=getattr(people, role),
+            duration=2,
         )
 
-    assert stored("plan") == before
+    assert stored("answer") == before
 
 
 # A valid edit --------------------------------------------------------------------------------
 
 
-def test_a_valid_edit_is_saved_with_an_audit_row_of_what_changed(world):
-    policy = DeadlinePolicy.objects.get(key="plan")
+def test_a_valid_edit_is_saved_with_an_audit_row_of_what_changed(people):
+    policy = DeadlinePolicy.objects.get(key="answer")
 
     updated = policy_update(
         policy=policy,
-        actor=world.office,
+        actor=people.clerk,
         duration=6,
         unit="working_days",
         reminder_days=[30, 20],
         yellow_audiences=["supervisor"],
-        name=" 报送整改方案 ",
+        name=" 答复来函件 ",
     )
 
-    saved = DeadlinePolicy.objects.get(key="plan")
+    saved = DeadlinePolicy.objects.get(key="answer")
     assert (saved.duration, saved.unit, saved.reminder_days, saved.yellow_audiences) == (
         6,
         "working_days",
         [30, 20],
         ["supervisor"],
     )
-    assert saved.name == updated.name == "报送整改方案"
+    assert saved.name == updated.name == "答复来函件"
     (entry,) = audit_trail(saved)
-    assert (entry.action, entry.actor) == ("update_policy", world.office)
+    assert (entry.action, entry.actor) == ("update_policy", people.clerk)
     assert entry.data["changes"]["duration"] == {"from": 1, "to": 6}
     assert entry.data["changes"]["unit"] == {"from": "months", "to": "working_days"}
     assert entry.data["changes"]["reminder_days"] == {"from": [20], "to": [30, 20]}
@@ -219,68 +224,69 @@ def test_a_valid_edit_is_saved_with_an_audit_row_of_what_changed(world):
     }
 
 
-def test_an_edit_that_changes_nothing_writes_nothing(world):
-    before = stored("plan")
+def test_an_edit_that_changes_nothing_writes_nothing(people):
+    before = stored("answer")
 
-    policy_update(policy=DeadlinePolicy.objects.get(key="plan"), actor=world.office, duration=1)
+    policy_update(policy=DeadlinePolicy.objects.get(key="answer"), actor=people.clerk, duration=1)
 
-    assert stored("plan") == before
+    assert stored("answer") == before
 
 
-def test_a_date_set_policy_keeps_no_duration_and_its_other_fields_can_change(world):
+def test_a_date_set_policy_keeps_no_duration_and_its_other_fields_can_change(people):
     policy_update(
-        policy=DeadlinePolicy.objects.get(key="item"),
-        actor=world.office,
+        policy=DeadlinePolicy.objects.get(key="task"),
+        actor=people.clerk,
         duration=None,
         reminder_days=[15],
     )
 
-    saved = DeadlinePolicy.objects.get(key="item")
+    saved = DeadlinePolicy.objects.get(key="task")
     assert (saved.duration, saved.reminder_days) == (None, [15])
 
 
-def test_a_new_duration_applies_to_deadlines_opened_afterwards(world, time_machine):
-    put(world.round, state=RoundState.MOBILIZED)
-    for team in (world.team, world.other_team):
-        put(team, state=TeamState.AUTHORIZED)
-    for inspection in (world.inspection, world.other_inspection):
-        put(inspection, state=InspectionState.STATIONED)
+def test_a_new_duration_applies_to_deadlines_opened_afterwards(
+    people, case, other_case, time_machine
+):
+    for each in (case, other_case):
+        put(each, urgent=True)
+        Task.objects.create(case=each, number=1, title="报送材料")
     time_machine.move_to(at(2026, 9, 28, 17), tick=False)
-    inspection_services.inspection_withdraw(inspection=world.inspection, actor=world.team_leader)
+    take(case, "file", people.owner, on=D(2026, 9, 28))
 
-    policy_update(policy=DeadlinePolicy.objects.get(key="report"), actor=world.office, duration=20)
-    other_leader = world.other_team.members.get(role="leader").user
-    inspection_services.inspection_withdraw(inspection=world.other_inspection, actor=other_leader)
+    policy_update(
+        policy=DeadlinePolicy.objects.get(key="urgent_answer"), actor=people.clerk, duration=20
+    )
+    take(other_case, "file", people.other_owner, on=D(2026, 9, 28))
 
     # Opened before the edit: 15 working days. After it: 20, five working days later.
-    assert deadlines_of(world.inspection).get(kind="report").due_on == D(2026, 10, 23)
-    assert deadlines_of(world.other_inspection).get(kind="report").due_on == D(2026, 10, 30)
+    assert deadlines_of(case).get(kind="answer").due_on == D(2026, 10, 23)
+    assert deadlines_of(other_case).get(kind="answer").due_on == D(2026, 10, 30)
 
 
-def test_a_new_yellow_period_colours_the_next_sweep(world, time_machine):
+def test_a_new_yellow_period_colours_the_next_sweep(people, case, other_case, time_machine):
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
     deadline = deadline_open(
-        subject=world.inspection,
-        kind="plan",
-        policy_key="plan",
+        subject=case,
+        kind="answer",
+        policy_key="answer",
         starts_on=D(2026, 9, 25),
-        responsible="unit",
+        responsible="desk",
     )
     policy_update(
-        policy=DeadlinePolicy.objects.get(key="plan"),
-        actor=world.office,
+        policy=DeadlinePolicy.objects.get(key="answer"),
+        actor=people.clerk,
         yellow_days=15,
         reminder_days=[25],
     )
     deadline_open(
-        subject=world.other_inspection,
-        kind="plan",
-        policy_key="plan",
+        subject=other_case,
+        kind="answer",
+        policy_key="answer",
         starts_on=D(2026, 9, 25),
-        responsible="unit",
+        responsible="desk",
     )
 
-    later = deadlines_of(world.other_inspection).get(kind="plan")
+    later = deadlines_of(other_case).get(kind="answer")
     assert deadline.next_action_at == at(2026, 10, 7)  # scheduled under the old policy
     assert later.next_action_at == at(2026, 10, 2)  # 25 days before 27 October
 
@@ -327,11 +333,11 @@ def form_data(policy: DeadlinePolicy, **changes) -> dict:
     return {**data, **changes}
 
 
-def test_the_office_sees_the_policy_form(client, world):
-    office = staff_client(client, world.office)
-    policy = DeadlinePolicy.objects.get(key="plan")
+def test_a_clerk_sees_the_policy_form(client, people):
+    clerk = staff_client(client, people.clerk)
+    policy = DeadlinePolicy.objects.get(key="answer")
 
-    page = office.get(change_url(policy))
+    page = clerk.get(change_url(policy))
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -356,66 +362,68 @@ def test_the_office_sees_the_policy_form(client, world):
         ),
     ],
 )
-def test_the_admin_form_shows_the_error_and_changes_nothing(client, world, changes, field, message):
-    office = staff_client(client, world.office)
-    policy = DeadlinePolicy.objects.get(key="plan")
-    before = stored("plan")
+def test_the_admin_form_shows_the_error_and_changes_nothing(
+    client, people, changes, field, message
+):
+    clerk = staff_client(client, people.clerk)
+    policy = DeadlinePolicy.objects.get(key="answer")
+    before = stored("answer")
 
-    response = office.post(change_url(policy), form_data(policy, **changes))
+    response = clerk.post(change_url(policy), form_data(policy, **changes))
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert list(errors) == [field]
     assert message in " ".join(errors[field])
     assert message in response.content.decode().replace("&quot;", '"')
-    assert stored("plan") == before
+    assert stored("answer") == before
 
 
-def test_the_admin_form_lets_nobody_be_told_at_yellow(client, world):
-    office = staff_client(client, world.office)
-    policy = DeadlinePolicy.objects.get(key="plan")
+def test_the_admin_form_lets_nobody_be_told_at_yellow(client, people):
+    clerk = staff_client(client, people.clerk)
+    policy = DeadlinePolicy.objects.get(key="answer")
 
-    response = office.post(change_url(policy), form_data(policy, yellow_audiences="[]"))
+    response = clerk.post(change_url(policy), form_data(policy, yellow_audiences="[]"))
 
     assert response.status_code == 302
-    assert DeadlinePolicy.objects.get(key="plan").yellow_audiences == []
+    assert DeadlinePolicy.objects.get(key="answer").yellow_audiences == []
 
 
-def test_a_negative_duration_is_refused_by_the_form_field_and_changes_nothing(client, world):
-    office = staff_client(client, world.office)
-    policy = DeadlinePolicy.objects.get(key="plan")
-    before = stored("plan")
+def test_a_negative_duration_is_refused_by_the_form_field_and_changes_nothing(client, people):
+    clerk = staff_client(client, people.clerk)
+    policy = DeadlinePolicy.objects.get(key="answer")
+    before = stored("answer")
 
-    response = office.post(change_url(policy), form_data(policy, duration="-3"))
+    response = clerk.post(change_url(policy), form_data(policy, duration="-3"))
 
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["duration"]
-    assert stored("plan") == before
+    assert stored("answer") == before
 
 
-def test_the_admin_saves_a_valid_edit_through_the_service(client, world):
-    office = staff_client(client, world.office)
-    policy = DeadlinePolicy.objects.get(key="report")
+def test_the_admin_saves_a_valid_edit_through_the_service(client, people):
+    clerk = staff_client(client, people.clerk)
+    policy = DeadlinePolicy.objects.get(key="urgent_answer")
 
-    response = office.post(
+    response = clerk.post(
         change_url(policy), form_data(policy, duration="20", reminder_days="[25]")
     )
 
     assert response.status_code == 302
-    saved = DeadlinePolicy.objects.get(key="report")
+    saved = DeadlinePolicy.objects.get(key="urgent_answer")
     assert (saved.duration, saved.reminder_days) == (20, [25])
     (entry,) = audit_trail(saved)
-    assert (entry.action, entry.actor) == ("update_policy", world.office)
+    assert (entry.action, entry.actor) == ("update_policy", people.clerk)
     assert entry.data["changes"] == {
         "duration": {"from": 15, "to": 20},
         "reminder_days": {"from": [], "to": [25]},
     }
 
 
-def test_the_leading_group_reads_policies_but_cannot_change_them(client, world):
-    reader = staff_client(client, world.leading_group)
-    policy = DeadlinePolicy.objects.get(key="plan")
-    before = stored("plan")
+def test_a_reader_reads_policies_but_cannot_change_them(client, people):
+    reader = staff_client(client, people.reader)
+    policy = DeadlinePolicy.objects.get(key="answer")
+    before = stored("answer")
 
     page = reader.get(change_url(policy))
     post = reader.post(change_url(policy), form_data(policy, duration="2"))
@@ -423,15 +431,15 @@ def test_the_leading_group_reads_policies_but_cannot_change_them(client, world):
     assert page.status_code == 200
     assert 'name="duration"' not in page.content.decode()
     assert post.status_code == 403
-    assert stored("plan") == before
+    assert stored("answer") == before
 
 
-def test_policies_are_neither_added_nor_deleted_in_the_admin(client, world):
-    office = staff_client(client, world.office)
-    policy = DeadlinePolicy.objects.get(key="plan")
+def test_policies_are_neither_added_nor_deleted_in_the_admin(client, people):
+    clerk = staff_client(client, people.clerk)
+    policy = DeadlinePolicy.objects.get(key="answer")
 
-    add = office.get(reverse("admin:workflows_deadlinepolicy_add"))
-    delete = office.post(
+    add = clerk.get(reverse("admin:workflows_deadlinepolicy_add"))
+    delete = clerk.post(
         reverse("admin:workflows_deadlinepolicy_delete", args=[policy.pk]), {"post": "yes"}
     )
 
@@ -439,42 +447,42 @@ def test_policies_are_neither_added_nor_deleted_in_the_admin(client, world):
     assert DeadlinePolicy.objects.filter(pk=policy.pk).exists()
 
 
-def test_deadlines_and_the_outbox_are_read_only_lists_for_the_office(
-    client, world, time_machine, django_assert_max_num_queries
+def test_deadlines_and_the_outbox_are_read_only_lists_for_a_clerk(
+    client, people, case, other_case, time_machine, django_assert_max_num_queries
 ):
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
-    for inspection in [world.inspection, world.other_inspection] + [
-        f.InspectionFactory(round=world.round) for _ in range(5)
+    for subject in [case, other_case] + [
+        Case.objects.create(title=f"来函{n}", owner="owner", desk="市审计局") for n in range(5)
     ]:
         deadline_open(
-            subject=inspection,
-            kind="plan",
-            policy_key="plan",
+            subject=subject,
+            kind="answer",
+            policy_key="answer",
             starts_on=D(2026, 9, 25),
-            responsible="unit",
-            responsible_name=str(inspection.unit),
+            responsible="desk",
+            responsible_name=subject.desk,
         )
-    deadline = deadlines_of(world.inspection).get()
+    deadline = deadlines_of(case).get()
     message = OutboxMessage.objects.create(
         key="deadline:test", deadline=deadline, template="emails/deadline", recipient_email="a@b.cn"
     )
-    office = staff_client(client, world.office)
+    clerk = staff_client(client, people.clerk)
 
     with django_assert_max_num_queries(20):  # as many for 7 rows as for 1
-        deadlines = office.get(
+        deadlines = clerk.get(
             reverse("admin:workflows_deadline_changelist"), {"status__exact": "open"}
         )
-    detail = office.get(reverse("admin:workflows_deadline_change", args=[deadline.pk]))
-    outbox = office.get(reverse("admin:workflows_outboxmessage_changelist"))
-    outbox_detail = office.get(reverse("admin:workflows_outboxmessage_change", args=[message.pk]))
-    edit = office.post(
+    detail = clerk.get(reverse("admin:workflows_deadline_change", args=[deadline.pk]))
+    outbox = clerk.get(reverse("admin:workflows_outboxmessage_changelist"))
+    outbox_detail = clerk.get(reverse("admin:workflows_outboxmessage_change", args=[message.pk]))
+    edit = clerk.post(
         reverse("admin:workflows_deadline_change", args=[deadline.pk]),
         {"due_on": "2027-01-01", "_save": "Save"},
     )
 
     assert deadlines.status_code == 200
     assert deadlines.context["cl"].result_count == 7
-    assert str(world.inspection) in deadlines.content.decode()
+    assert str(case) in deadlines.content.decode()
     assert 'name="action"' not in deadlines.content.decode()  # no actions: no bulk extension
     assert detail.status_code == outbox.status_code == outbox_detail.status_code == 200
     assert 'name="due_on"' not in detail.content.decode()
@@ -485,8 +493,9 @@ def test_deadlines_and_the_outbox_are_read_only_lists_for_the_office(
     assert not AuditEntry.objects.filter(action="admin_change").exists()
 
 
-def test_people_outside_the_office_and_leading_group_see_no_deadlines(client, world):
-    outsider = staff_client(client, world.team_leader)
+@pytest.mark.parametrize("role", ["owner", "desk", "outsider"])
+def test_people_the_rules_do_not_let_read_see_no_deadlines(client, people, role):
+    outsider = staff_client(client, getattr(people, role))
 
     for name in ("deadline", "outboxmessage", "deadlinepolicy"):
         response = outsider.get(reverse(f"admin:workflows_{name}_changelist"))

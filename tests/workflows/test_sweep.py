@@ -10,12 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inspections.models import InspectionState, RoundState, TeamState
-from inspections.services import inspections as inspection_services
-from tests import factories as f
-from tests.helpers import put
-from tests.workflows.adapters import EveryAudience
-from workflows import registry
+from tests.workflows.machine.models import Case
+from tests.workflows.machine.services import add_task, take
 from workflows.calendar import end_of_day
 from workflows.deadlines import deadline_open, deadlines_of
 from workflows.models import Colour, Deadline, DeadlinePolicy, DeadlineStatus, OutboxMessage
@@ -37,12 +33,6 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-@pytest.fixture
-def recipients(monkeypatch):
-    """The engine's tests speak to their own adapter, not to the domain's recipients."""
-    monkeypatch.setitem(registry._by_label, "inspections.inspection", EveryAudience())
-
-
 def keys(deadline: Deadline, step: str, audiences: tuple[str, ...]) -> set[str]:
     return {
         f"deadline:{deadline.pk}:{deadline.due_on}:{deadline.reopens}:{step}:{audience}@example.org"
@@ -55,16 +45,16 @@ def written(deadline: Deadline) -> set[str]:
 
 
 @pytest.fixture
-def plan(world, time_machine, recipients) -> Deadline:
-    """The plan of the world's inspection, opened on 25 September 2026, due on Monday 26 October."""
+def answer(case, time_machine) -> Deadline:
+    """The case's answer, opened on 25 September 2026, due on Monday 26 October."""
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
     return deadline_open(
-        subject=world.inspection,
-        kind="plan",
-        policy_key="plan",
+        subject=case,
+        kind="answer",
+        policy_key="answer",
         starts_on=D(2026, 9, 25),
-        responsible="unit",
-        responsible_name=str(world.unit),
+        responsible="desk",
+        responsible_name=case.desk,
     )
 
 
@@ -93,22 +83,22 @@ LADDER = [
 ]
 
 
-def test_each_sweep_sends_exactly_the_step_due_and_moves_the_deadline_on(plan, time_machine):
-    assert plan.next_action_at == at(2026, 10, 7)
+def test_each_sweep_sends_exactly_the_step_due_and_moves_the_deadline_on(answer, time_machine):
+    assert answer.next_action_at == at(2026, 10, 7)
     seen: set[str] = set()
     for moment, step, audiences, colour, status, next_at, overdue in LADDER:
         time_machine.move_to(moment, tick=False)
 
         report = sweep()
 
-        new = written(plan) - seen
+        new = written(answer) - seen
         seen |= new
-        expected = keys(plan, step, audiences) if step else set()
+        expected = keys(answer, step, audiences) if step else set()
         assert new == expected, moment
         assert report.messages == len(expected), moment
         assert report.deadlines == (1 if step else 0), moment
-        plan.refresh_from_db()
-        assert (plan.colour, plan.status, plan.next_action_at, plan.overdue_reminders) == (
+        answer.refresh_from_db()
+        assert (answer.colour, answer.status, answer.next_action_at, answer.overdue_reminders) == (
             colour,
             status,
             next_at,
@@ -117,12 +107,12 @@ def test_each_sweep_sends_exactly_the_step_due_and_moves_the_deadline_on(plan, t
 
 
 def test_each_message_records_its_step_and_audience_and_renders_the_adapters_context(
-    plan, time_machine
+    answer, time_machine
 ):
     time_machine.move_to(at(2026, 10, 17), tick=False)
     sweep()
 
-    messages = OutboxMessage.objects.filter(deadline=plan).order_by("recipient_email")
+    messages = OutboxMessage.objects.filter(deadline=answer).order_by("recipient_email")
     assert [(m.recipient_email, m.template, m.status) for m in messages] == [
         ("responsible@example.org", "emails/deadline", "pending"),
         ("supervisor@example.org", "emails/deadline", "pending"),
@@ -130,21 +120,21 @@ def test_each_message_records_its_step_and_audience_and_renders_the_adapters_con
     assert messages[0].context == {"step": "yellow", "audience": "responsible"}
     from workflows.emails import _deadline_context
 
-    assert _deadline_context(messages[0]) == {"kind": "plan", "language": "zh-hans"}
+    assert _deadline_context(messages[0]) == {"kind": "answer", "language": "zh-hans"}
 
 
-def test_a_sweep_that_was_down_sends_one_reminder_not_every_one_it_missed(plan, time_machine):
+def test_a_sweep_that_was_down_sends_one_reminder_not_every_one_it_missed(answer, time_machine):
     # Nothing ran between opening and the middle of the yellow period.
     time_machine.move_to(at(2026, 10, 20, 9), tick=False)
 
     sweep()
 
-    assert written(plan) == keys(plan, "yellow", YELLOW)
-    plan.refresh_from_db()
-    assert (plan.colour, plan.next_action_at) == (Colour.YELLOW, at(2026, 10, 27))
+    assert written(answer) == keys(answer, "yellow", YELLOW)
+    answer.refresh_from_db()
+    assert (answer.colour, answer.next_action_at) == (Colour.YELLOW, at(2026, 10, 27))
 
 
-def test_a_second_sweep_at_the_same_instant_writes_nothing(plan, time_machine):
+def test_a_second_sweep_at_the_same_instant_writes_nothing(answer, time_machine):
     time_machine.move_to(at(2026, 10, 27), tick=False)
     first = sweep()
     rows = OutboxMessage.objects.count()
@@ -156,30 +146,30 @@ def test_a_second_sweep_at_the_same_instant_writes_nothing(plan, time_machine):
     assert OutboxMessage.objects.count() == rows
 
 
-def test_the_same_step_written_again_is_harmless(plan, time_machine):
+def test_the_same_step_written_again_is_harmless(answer, time_machine):
     time_machine.move_to(at(2026, 10, 27), tick=False)
     sweep()
     # As if the row's move on had been lost: the unique keys keep the letters single.
-    Deadline.objects.filter(pk=plan.pk).update(
+    Deadline.objects.filter(pk=answer.pk).update(
         colour=Colour.YELLOW, status=DeadlineStatus.OPEN, next_action_at=at(2026, 10, 27)
     )
 
     again = sweep()
 
     assert (again.deadlines, again.messages) == (1, 3)
-    assert written(plan) == keys(plan, "red", RED)
-    assert OutboxMessage.objects.filter(deadline=plan).count() == len(RED)
+    assert written(answer) == keys(answer, "red", RED)
+    assert OutboxMessage.objects.filter(deadline=answer).count() == len(RED)
 
 
-def test_the_sweep_works_in_bounded_chunks(world, time_machine, recipients):
+def test_the_sweep_works_in_bounded_chunks(case, time_machine):
     time_machine.move_to(at(2026, 9, 1, 10), tick=False)
     opened = [
         deadline_open(
-            subject=world.inspection,
+            subject=case,
             kind=f"kind-{n}",
-            policy_key="report",  # no green reminders: the first step is yellow
+            policy_key="urgent_answer",  # no green reminders: the first step is yellow
             starts_on=D(2026, 9, 1),
-            responsible="team",
+            responsible="desk",
         )
         for n in range(5)
     ]
@@ -197,32 +187,25 @@ def test_the_sweep_works_in_bounded_chunks(world, time_machine, recipients):
 # Deadlines opened late, and deadlines met late ---------------------------------------------------
 
 
-def prepare(world, state: str):
-    put(world.round, state=RoundState.MOBILIZED)
-    put(world.team, state=TeamState.AUTHORIZED)
-    finding = f.FindingFactory(inspection=world.inspection, number=1, recorded_by=world.team_member)
-    put(world.inspection, state=state)
-    return finding
+def filed(case, people, on: datetime.date) -> Case:
+    """The case with one task, filed by its owner on `on`."""
+    add_task(case, people.owner, "报送材料")
+    return take(case, "file", people.owner, on=on)
 
 
-def test_a_deadline_opened_long_past_due_turns_red_once_without_a_burst(
-    world, time_machine, recipients
-):
-    prepare(world, InspectionState.HEARD)
+def test_a_deadline_opened_long_past_due_turns_red_once_without_a_burst(people, case, time_machine):
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
-    # Feedback recorded months after it was given, as the demo's history is.
-    inspection_services.inspection_give_feedback(
-        inspection=world.inspection, actor=world.office, consent_reference="会议", on=D(2026, 1, 5)
-    )
-    plan = deadlines_of(world.inspection).get(kind="plan")
-    report = deadlines_of(world.inspection).get(kind="rectification_report")
-    assert (plan.due_on, report.due_on) == (D(2026, 2, 5), D(2026, 3, 5))
-    assert plan.next_action_at == report.next_action_at == at(2026, 9, 25, 10)
+    # Filing recorded months after it happened, as a history taken over is.
+    filed(case, people, D(2026, 1, 5))
+    answer = deadlines_of(case).get(kind="answer")
+    resolution = deadlines_of(case).get(kind="resolution")
+    assert (answer.due_on, resolution.due_on) == (D(2026, 2, 5), D(2026, 3, 5))
+    assert answer.next_action_at == resolution.next_action_at == at(2026, 9, 25, 10)
 
     first = sweep()
 
     assert (first.deadlines, first.messages) == (2, 6)
-    for deadline in (plan, report):
+    for deadline in (answer, resolution):
         assert written(deadline) == keys(deadline, "red", RED)
         deadline.refresh_from_db()
         assert (deadline.colour, deadline.status, deadline.overdue_reminders) == (
@@ -236,78 +219,45 @@ def test_a_deadline_opened_long_past_due_turns_red_once_without_a_burst(
     second = sweep()
 
     assert (second.deadlines, second.messages) == (2, 6)
-    assert written(plan) == keys(plan, "red", RED) | keys(plan, "overdue-1", RED)
+    assert written(answer) == keys(answer, "red", RED) | keys(answer, "overdue-1", RED)
 
 
-def test_a_deadline_met_late_stops_its_reminders(world, time_machine, recipients):
-    finding = prepare(world, InspectionState.HEARD)
+def test_a_deadline_met_late_stops_its_reminders(people, case, time_machine):
     time_machine.move_to(at(2026, 9, 25, 10), tick=False)
-    inspection = inspection_services.inspection_give_feedback(
-        inspection=world.inspection, actor=world.office, consent_reference="会议"
-    )
-    plan = deadlines_of(inspection).get(kind="plan")
-    f.RectificationItemFactory(
-        inspection=inspection, finding=finding, number=1, due_on=D(2026, 12, 31)
-    )
+    case = filed(case, people, D(2026, 9, 25))
+    answer = deadlines_of(case).get(kind="answer")
     for moment in (at(2026, 10, 7), at(2026, 10, 17), at(2026, 10, 27), at(2026, 10, 28)):
         time_machine.move_to(moment, tick=False)
         sweep()
-    before = written(plan)
+    before = written(answer)
     assert {key.split(":")[4] for key in before} == {"reminder-20", "yellow", "red", "overdue-1"}
 
     time_machine.move_to(at(2026, 10, 29, 11), tick=False)
-    inspection_services.inspection_submit_plan(
-        inspection=inspection, actor=world.unit_liaison, signed_by="局党组书记"
-    )
+    take(case, "answer", people.desk, on=D(2026, 10, 29))
 
-    plan.refresh_from_db()
-    assert (plan.status, plan.next_action_at) == (DeadlineStatus.MET, None)
-    assert plan.closed_at == at(2026, 10, 29, 11)
+    answer.refresh_from_db()
+    assert (answer.status, answer.next_action_at) == (DeadlineStatus.MET, None)
+    assert answer.closed_at == at(2026, 10, 29, 11)
     # The next overdue reminder was due on the 30th: it never comes.
     time_machine.move_to(at(2026, 11, 30), tick=False)
     sweep()
-    assert written(plan) == before
-    # The rectification report runs on: its own red came.
-    report = deadlines_of(inspection).get(kind="rectification_report")
-    assert keys(report, "red", RED) <= written(report)
-
-
-def test_the_domain_names_recipients_for_the_red_step(world, time_machine):
-    """With the domain's own adapter (inspections/notifications/): the red step reaches people."""
-    prepare(world, InspectionState.HEARD)
-    world.unit.party_head_name = "局党组书记"
-    world.unit.party_head_email = "head@example.org"
-    world.unit.save()
-    time_machine.move_to(at(2026, 9, 25, 10), tick=False)
-    inspection_services.inspection_give_feedback(
-        inspection=world.inspection, actor=world.office, consent_reference="会议"
-    )
-    plan = deadlines_of(world.inspection).get(kind="plan")
-    time_machine.move_to(at(2026, 10, 27), tick=False)
-
-    sweep()
-
-    messages = list(OutboxMessage.objects.filter(deadline=plan))
-    assert messages, "the domain's adapter named nobody for the red step"
-    assert {message.context["step"] for message in messages} == {"red"}
-    assert {message.context["audience"] for message in messages} <= set(RED)
-    for message in messages:
-        assert message.key == (f"deadline:{plan.pk}:2026-10-26:0:red:{message.recipient_email}")
-    plan.refresh_from_db()
-    assert (plan.colour, plan.status) == (Colour.RED, DeadlineStatus.MISSED)
+    assert written(answer) == before
+    # The resolution runs on: its own red came.
+    resolution = deadlines_of(case).get(kind="resolution")
+    assert keys(resolution, "red", RED) <= written(resolution)
 
 
 # Cost ------------------------------------------------------------------------------------------
 
 
-def stored(world, kind: str, next_action_at: datetime.datetime, policy: DeadlinePolicy) -> Deadline:
+def stored(case, kind: str, next_action_at: datetime.datetime, policy: DeadlinePolicy) -> Deadline:
     due_on = D(2026, 12, 31)
     return Deadline.objects.create(
-        content_type=ContentType.objects.get_for_model(world.inspection),
-        object_id=world.inspection.pk,
+        content_type=ContentType.objects.get_for_model(case),
+        object_id=case.pk,
         kind=kind,
         policy=policy,
-        responsible="unit",
+        responsible="desk",
         starts_on=D(2026, 9, 1),
         due_on=due_on,
         due_at=end_of_day(due_on),
@@ -315,17 +265,17 @@ def stored(world, kind: str, next_action_at: datetime.datetime, policy: Deadline
     )
 
 
-def test_the_sweeps_queries_do_not_grow_with_the_deadlines_stored(world, time_machine, recipients):
+def test_the_sweeps_queries_do_not_grow_with_the_deadlines_stored(case, time_machine):
     now = at(2026, 12, 23, 9)  # inside the yellow period of a deadline due on 31 December
     time_machine.move_to(now, tick=False)
-    policy = DeadlinePolicy.objects.get(key="plan")
+    policy = DeadlinePolicy.objects.get(key="answer")
 
     def queries_of_a_sweep(not_due: int) -> int:
         Deadline.objects.all().delete()
         for n in range(not_due):
-            stored(world, f"later-{n}", now + DAY, policy)
+            stored(case, f"later-{n}", now + DAY, policy)
         for n in range(3):
-            stored(world, f"due-{n}", now - SECOND, policy)
+            stored(case, f"due-{n}", now - SECOND, policy)
         with CaptureQueriesContext(connection) as context:
             report = sweep()
         assert (report.deadlines, report.messages) == (3, 6)
@@ -341,13 +291,13 @@ def test_the_sweeps_queries_do_not_grow_with_the_deadlines_stored(world, time_ma
 
 
 def test_a_sweep_with_nothing_due_is_one_look_at_the_index(
-    world, time_machine, recipients, django_assert_max_num_queries
+    case, time_machine, django_assert_max_num_queries
 ):
     now = at(2026, 12, 23, 9)
     time_machine.move_to(now, tick=False)
-    policy = DeadlinePolicy.objects.get(key="plan")
+    policy = DeadlinePolicy.objects.get(key="answer")
     for n in range(200):
-        stored(world, f"later-{n}", now + DAY, policy)
+        stored(case, f"later-{n}", now + DAY, policy)
 
     # The policies, then one chunk's select inside its transaction.
     with django_assert_max_num_queries(4):
@@ -356,21 +306,21 @@ def test_a_sweep_with_nothing_due_is_one_look_at_the_index(
     assert (report.deadlines, report.chunks) == (0, 0)
 
 
-def test_work_sent_back_after_its_due_date_is_chased_again(plan, time_machine):
+def test_work_sent_back_after_its_due_date_is_chased_again(answer, time_machine):
     """A reopened overdue deadline's letters are new ones, not repeats the outbox would drop."""
     from workflows.deadlines import deadline_close, deadline_reopen
 
     time_machine.move_to(at(2026, 10, 27), tick=False)
     sweep()
-    before = written(plan)
+    before = written(answer)
     time_machine.move_to(at(2026, 10, 27, 12), tick=False)
-    deadline_close(subject=plan.subject, kinds=["plan"])
+    deadline_close(subject=answer.subject, kinds=["answer"])
     time_machine.move_to(at(2026, 11, 2, 10), tick=False)
-    assert deadline_reopen(subject=plan.subject, kinds=["plan"]) == 1
+    assert deadline_reopen(subject=answer.subject, kinds=["answer"]) == 1
 
     sweep()
 
-    plan.refresh_from_db()
-    assert plan.reopens == 1
-    assert written(plan) - before == keys(plan, "red", RED)
-    assert plan.colour == Colour.RED
+    answer.refresh_from_db()
+    assert answer.reopens == 1
+    assert written(answer) - before == keys(answer, "red", RED)
+    assert answer.colour == Colour.RED

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inspections.exchange.backup import RestoreRefused, round_restore
+from inspections.exchange.backup import RestoreRefused
+from inspections.services.backups import round_restore
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from inspections.charts import line_chart, stacked_bars
 from inspections.models import InspectionState, Round
 from inspections.selectors import round_get_for_user
 from inspections.selectors.dashboard import Breakdown, round_dashboard
-from inspections.views.acting import SharedChoices, act_on_page, offers_for, render_page
+from inspections.web.views.acting import SharedChoices, act_on_page, offers_for, render_page
 from workflows.errors import NotFound
 
 

@@ -47,7 +47,7 @@ MACHINES = (
     ),
 )
 
-# The rules module's predicates, in the words of DESIGN.md §5.
+# The rules module's predicates, in the words the product uses for the people they name.
 WHO = {
     "is_leading_group": _("Leading group"),
     "is_office": _("Inspection office"),

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods
 from inspections.models import Lead, LeadState
 from inspections.selectors.leads import leads_desk as desk_leads
 from inspections.selectors.leads import live_deadlines_by_lead
-from inspections.views.acting import Offers, SharedChoices, act, offers_for, render_page
-from inspections.views.cases import DeadlineRow, _deadline_row
+from inspections.web.views.acting import Offers, SharedChoices, act, offers_for, render_page
+from inspections.web.views.facts import DeadlineRow, deadline_row
 
 PAGE_SIZE = 50
 
@@ -68,7 +68,7 @@ def leads_desk(request: HttpRequest) -> HttpResponse:
     rows = [
         DeskRow(
             lead=lead,
-            deadline=_deadline_row(deadlines[lead.pk], "", now) if lead.pk in deadlines else None,
+            deadline=deadline_row(deadlines[lead.pk], "", now) if lead.pk in deadlines else None,
             offers=offers_for(lead, user, attempt, choices=choices),
         )
         for lead in leads

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from inspections.views import dashboard, help, ledger, overview, work
+from inspections.web.views import dashboard, help, ledger, overview, work
 
 urlpatterns = [
     path("", work.home, name="home"),

@@ -17,15 +17,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from inspections.exchange.blank import template_csv, template_xlsx
 from inspections.exchange.calendar import feed_for_user
 from inspections.exchange.columns import COLUMNS
-from inspections.exchange.feeds import (
-    calendar_feed_create,
-    calendar_feed_regenerate,
-    calendar_feed_revoke,
-)
 from inspections.exchange.problems import ImportRejected
 from inspections.exchange.report_pdf import round_report_pdf as render_pdf
 from inspections.models import CalendarFeed
 from inspections.selectors.report import round_report as build_round_report
+from inspections.services.calendar_feeds import (
+    calendar_feed_get_or_create,
+    calendar_feed_regenerate,
+    calendar_feed_revoke,
+)
 from inspections.services.imports import units_import
 from workflows.errors import NotFound
 
@@ -64,7 +64,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
-            calendar_feed_create(user=request.user)
+            calendar_feed_get_or_create(user=request.user)
             messages.success(request, _("Your calendar address is ready."))
         elif action == "regenerate":
             calendar_feed_regenerate(user=request.user)

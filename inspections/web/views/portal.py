@@ -16,20 +16,21 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from inspections.models import Inspection
 from inspections.models.files import evidence_storage
-from inspections.selectors.cases import evidence_get_for_user, items_with_evidence
+from inspections.selectors.cases import items_with_evidence
 from inspections.selectors.portal import (
     live_deadlines_by_inspection,
     portal_inspection_get,
     portal_inspections,
     problem_list,
 )
-from inspections.views.acting import act_on_page, offers_for, render_page
-from inspections.views.cases import (
+from inspections.selectors.visibility import evidence_get_for_user
+from inspections.web.views.acting import act_on_page, offers_for, render_page
+from inspections.web.views.cases import item_cards
+from inspections.web.views.facts import (
     INSPECTION_DATES,
-    _dates,
-    _deadline_row,
+    date_rows,
+    deadline_row,
     inspection_deadline_rows,
-    item_cards,
 )
 from workflows.errors import NotFound
 
@@ -49,7 +50,7 @@ def unit_portal(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     deadlines = live_deadlines_by_inspection(inspections)
     rows = [
-        (inspection, [_deadline_row(d, "", now) for d in deadlines.get(inspection.pk, [])])
+        (inspection, [deadline_row(d, "", now) for d in deadlines.get(inspection.pk, [])])
         for inspection in inspections
     ]
     return render(request, "portal/home.html", {"rows": rows})
@@ -92,7 +93,7 @@ def portal_inspection(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": problem_list(inspection),
         "items": item_cards(items, user, attempt),
         "offers": offers_for(inspection, user, attempt),
-        "dates": _dates(inspection, INSPECTION_DATES),
+        "dates": date_rows(inspection, INSPECTION_DATES),
         "deadlines": inspection_deadline_rows(inspection, items, now),
     }
     return render_page(request, "portal/inspection.html", context, attempt)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from inspections.views import cases, leads, portal
+from inspections.web.views import cases, leads, portal
 
 urlpatterns = [
     # The e-mails link here (inspections.notifications.common.inspection_path and lead_path).

@@ -16,20 +16,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.text import capfirst
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from inspections.deadlines import deadline_kind_label
 from inspections.models import Inspection, InspectionState, Lead, RectificationItem
-from inspections.selectors import (
-    inspection_and_item_deadlines,
-    inspection_get_for_user,
-    lead_get_for_user,
-)
+from inspections.selectors import inspection_get_for_user, lead_get_for_user
 from inspections.selectors.cases import inspection_leads_for, items_with_evidence
-from inspections.views.acting import (
+from inspections.web.views.acting import (
     Attempt,
     Offers,
     SharedChoices,
@@ -37,39 +31,19 @@ from inspections.views.acting import (
     offers_for,
     render_page,
 )
+from inspections.web.views.facts import (
+    INSPECTION_DATES,
+    LEAD_DATES,
+    date_rows,
+    deadline_row,
+    inspection_deadline_rows,
+)
 from workflows.audit import audit_trail
-from workflows.deadlines import colour_at, deadlines_of
+from workflows.deadlines import deadlines_of
 from workflows.errors import NotFound
-from workflows.models import LIVE_STATUSES, Colour, Deadline, DeadlineStatus
 from workflows.registry import step_of
 
-# Rows the detail pages show. ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DateRow:
-    label: str
-    date: datetime.date
-
-
-@dataclass(frozen=True)
-class DeadlineRow:
-    """A deadline as the pages show it: what, whose, when, and how it stands today."""
-
-    subject: str  # "Item 3" for an item's deadline; empty for the page's own subject
-    kind: str
-    responsible: str
-    due_on: datetime.date
-    status: str
-    status_label: str
-    # Only a live deadline has a colour and a count of days; a met or cancelled one has neither.
-    colour: str = ""
-    colour_label: str = ""
-    days_left: int | None = None
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+# The inspection page's timeline. --------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -83,63 +57,11 @@ class TimelineRow:
     note: str
 
 
-# The deadline's own words: "Open" alone is already an item state in the catalogue.
-DEADLINE_STATUSES = {
-    DeadlineStatus.OPEN: pgettext_lazy("deadline", "Open"),
-    DeadlineStatus.MET: pgettext_lazy("deadline", "Met"),
-    DeadlineStatus.MISSED: pgettext_lazy("deadline", "Overdue"),
-    DeadlineStatus.CANCELLED: pgettext_lazy("deadline", "Cancelled"),
-}
-
 # What the audit trail records besides steps (whose labels come from their entries).
 AUDIT_ACTIONS = {
     "import": _("Import from the announcement"),
     "plan": _("Plan the inspection"),
 }
-
-INSPECTION_DATES = (
-    "notified_on",
-    "planned_stationing_on",
-    "stationed_on",
-    "withdrawn_on",
-    "reported_on",
-    "heard_on",
-    "feedback_on",
-    "plan_submitted_on",
-    "plan_approved_on",
-    "rectification_reported_on",
-    "rectification_accepted_on",
-    "closed_on",
-)
-LEAD_DATES = ("decided_on", "handed_over_on", "reported_back_on", "closed_on")
-
-
-def _dates(obj: Any, names: tuple[str, ...]) -> list[DateRow]:
-    """The dates of `obj` that are set, labelled with the model's own field names."""
-    return [
-        DateRow(label=capfirst(obj._meta.get_field(name).verbose_name), date=getattr(obj, name))
-        for name in names
-        if getattr(obj, name)
-    ]
-
-
-def _deadline_row(deadline: Deadline, subject: str, now: datetime.datetime) -> DeadlineRow:
-    row = {
-        "subject": subject,
-        "kind": deadline_kind_label(deadline.kind),
-        "responsible": deadline.responsible_name,
-        "due_on": deadline.due_on,
-        "status": deadline.status,
-        "status_label": DEADLINE_STATUSES.get(deadline.status, deadline.status),
-    }
-    if deadline.status in LIVE_STATUSES:
-        colour = colour_at(deadline, deadline.policy, now)
-        row |= {
-            "colour": colour,
-            "colour_label": Colour(colour).label,
-            "days_left": (deadline.due_on - timezone.localdate(now)).days,
-        }
-    return DeadlineRow(**row)
 
 
 def _state_label(states: type[models.TextChoices], value: str) -> str:
@@ -176,21 +98,6 @@ def _timeline(inspection: Inspection) -> list[TimelineRow]:
             )
         )
     return rows
-
-
-def inspection_deadline_rows(
-    inspection: Inspection, items: list[RectificationItem], now: datetime.datetime
-) -> list[DeadlineRow]:
-    """The inspection's deadlines and its items', in two queries."""
-    return [
-        _deadline_row(
-            deadline,
-            # Only an item's deadline needs saying whose it is; the rest are the inspection's.
-            gettext("Item %(number)s") % {"number": item.number} if item else "",
-            now,
-        )
-        for deadline, item in inspection_and_item_deadlines(inspection, items)
-    ]
 
 
 @dataclass(frozen=True)
@@ -282,7 +189,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "aliases": [alias.name for alias in inspection.unit.aliases.all()],
         "in_full": in_full,
         "is_liaison": user.has_perm("inspections.use_unit_portal") and not in_full,
-        "dates": _dates(inspection, INSPECTION_DATES),
+        "dates": date_rows(inspection, INSPECTION_DATES),
         "deadlines": deadlines,
         "findings": findings,
         "items": item_cards(items, user, attempt),
@@ -320,8 +227,8 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_open_inspection": request.user.has_perm(
             "inspections.view_inspection", lead.inspection
         ),
-        "dates": _dates(lead, LEAD_DATES),
-        "deadlines": [_deadline_row(deadline, "", now) for deadline in deadlines_of(lead)],
+        "dates": date_rows(lead, LEAD_DATES),
+        "deadlines": [deadline_row(deadline, "", now) for deadline in deadlines_of(lead)],
         "offers": offers_for(lead, request.user, attempt),
     }
     return render_page(request, "inspections/lead_detail.html", context, attempt)

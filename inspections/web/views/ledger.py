@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from inspections.exports.ledger import COLUMNS, ledger_csv, ledger_rows, ledger_xlsx
+from inspections.exchange.ledger import COLUMNS, ledger_csv, ledger_rows, ledger_xlsx
 from inspections.models import ItemState
 from inspections.selectors.ledger import (
     DEFAULT_SORT,

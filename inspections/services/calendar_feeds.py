@@ -1,4 +1,4 @@
-"""Writes for a person's private calendar address: create it, or revoke it and make a new one."""
+"""Writes on a person's private calendar address: make it, replace it, or revoke it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def calendar_feed_create(*, user: User) -> CalendarFeed:
+def calendar_feed_get_or_create(*, user: User) -> CalendarFeed:
     """The user's feed; made on first use, unchanged afterwards."""
     with transaction.atomic():
         feed, created = CalendarFeed.objects.select_for_update().get_or_create(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from inspections.views import exchange
+from inspections.web.views import exchange
 
 urlpatterns = [
     path("rounds/<int:pk>/report/", exchange.round_report, name="round_report"),

@@ -6,8 +6,8 @@ No `app_name`: LOGIN_URL, LOGIN_REDIRECT_URL and LOGOUT_REDIRECT_URL name these 
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("inspections.urls.accounts")),
-    path("", include("inspections.urls.overview")),
-    path("", include("inspections.urls.cases")),
-    path("", include("inspections.urls.exchange")),
+    path("", include("inspections.web.urls.accounts")),
+    path("", include("inspections.web.urls.overview")),
+    path("", include("inspections.web.urls.cases")),
+    path("", include("inspections.web.urls.exchange")),
 ]

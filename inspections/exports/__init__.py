@@ -1,1 +1,0 @@
-"""Files the office takes away: spreadsheets of what the pages show."""

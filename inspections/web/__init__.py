@@ -1,0 +1,1 @@
+"""The product's web pages: their views and their URL routes."""
