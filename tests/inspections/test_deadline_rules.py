@@ -1,5 +1,5 @@
 """The domain's deadline rules: its default policies, and which of its steps open, meet, reopen
-and cancel each deadline, on what day and for whom (DESIGN.md §4)."""
+and cancel each deadline, on what day and for whom."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Who gets what from every API endpoint: one table, each role's exact status, generated tests.
 
-Columns are the roles of DESIGN.md §5: leading group, office, leader of the inspection's
+Columns are the roles of the permission table (docs/design.md): leading group, office, leader of the inspection's
 team, a member of that team, a member of another team, the inspected unit's liaison, the
 liaison of another unit, a receiving organ's desk, and nobody signed in. 404 means "not
 yours to see"; 403 "you see it, but may not do this"; 201 "added" (a finding, a lead, a plan

@@ -77,7 +77,7 @@ def test_a_make_up_day_named_in_the_next_years_notice_is_worked():
     assert not is_working_day(D(2001, 12, 22))
 
 
-# DESIGN.md §4 worked examples -------------------------------------------------------------------
+# The worked examples of docs/design.md ----------------------------------------------------
 
 
 @pytest.mark.django_db

@@ -5,10 +5,10 @@ from django.db import models
 from django.test.utils import isolate_apps
 from django_fsm import FSMField, transition
 
+from tests.diagram_checks import assert_every_state_and_transition_is_drawn
 from tests.workflows.machine.models import Case, Task
 from workflows.diagrams import (
     edges_of,
-    markdown_section,
     mermaid_state_diagram,
     states_of,
     transition_rows,
@@ -113,16 +113,4 @@ def test_transition_rows_take_the_permission_and_label_of_the_registered_step():
 
 @pytest.mark.parametrize("model", [Case, Task], ids=lambda model: model.__name__)
 def test_every_state_and_transition_of_a_registered_machine_is_drawn(model):
-    text = mermaid_state_diagram(model)
-    lines = text.splitlines()
-    field = model._meta.get_field("state")
-    for value, _label in field.choices:
-        assert f"    {value}" in lines
-        # Connected: reached from the start or by a transition.
-        assert any(line.endswith(f"--> {value}") or f"--> {value} :" in line for line in lines), (
-            value
-        )
-    for edge in field.get_all_transitions(model):
-        assert f"    {edge.source} --> {edge.target} : {edge.name}" in lines
-    assert f"    [*] --> {field.get_default()}" in lines
-    assert f"## {model.__name__} (" in markdown_section(model)
+    assert_every_state_and_transition_is_drawn(model)

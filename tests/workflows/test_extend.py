@@ -3,59 +3,32 @@
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.deadline_checks import (
+    D,
+    at,
+    deadline_snapshot,
+    missed_deadline,
+)
 from workflows.audit import audit_trail
 from workflows.calendar import end_of_day
-from workflows.deadlines import deadline_close, deadline_extend, deadline_open
+from workflows.deadlines import deadline_close, deadline_extend
 from workflows.errors import InvalidInput, PermissionDenied, WrongState
 from workflows.models import Colour, Deadline, DeadlineStatus, OutboxMessage
 from workflows.sweep import sweep
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-D = datetime.date
 REASON = "单位主要负责人调整,经领导小组同意延期"
-
-
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
 def overdue(case, time_machine) -> Deadline:
     """The answer, due on 26 October 2026, swept red on the 27th; it is now the 28th."""
-    time_machine.move_to(at(2026, 9, 25, 10), tick=False)
-    deadline = deadline_open(
-        subject=case,
-        kind="answer",
-        policy_key="answer",
-        starts_on=D(2026, 9, 25),
-        responsible="desk",
-    )
-    time_machine.move_to(at(2026, 10, 27), tick=False)
-    sweep()
-    time_machine.move_to(at(2026, 10, 28, 10), tick=False)
-    deadline.refresh_from_db()
-    assert (deadline.colour, deadline.status) == (Colour.RED, DeadlineStatus.MISSED)
-    return deadline
-
-
-def snapshot(deadline: Deadline) -> tuple:
-    stored = Deadline.objects.get(pk=deadline.pk)
-    return (
-        stored.due_on,
-        stored.due_at,
-        stored.status,
-        stored.colour,
-        stored.next_action_at,
-        stored.overdue_reminders,
-        stored.extensions,
-        stored.extension_reason,
-        audit_trail(stored).count(),
+    return missed_deadline(
+        time_machine, subject=case, kind="answer", policy_key="answer", responsible="desk"
     )
 
 
@@ -125,7 +98,7 @@ def test_an_extension_to_a_day_off_ends_on_the_next_working_day(people, overdue)
 
 @pytest.mark.parametrize("role", ["reader", "owner", "desk", "outsider"])
 def test_only_those_the_rules_let_may_extend(people, overdue, role):
-    before = snapshot(overdue)
+    before = deadline_snapshot(overdue)
 
     with pytest.raises(PermissionDenied) as refused:
         deadline_extend(
@@ -133,18 +106,18 @@ def test_only_those_the_rules_let_may_extend(people, overdue, role):
         )
 
     assert refused.value.code == "permission_denied"
-    assert snapshot(overdue) == before
+    assert deadline_snapshot(overdue) == before
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_an_extension_needs_a_reason(people, overdue, reason):
-    before = snapshot(overdue)
+    before = deadline_snapshot(overdue)
 
     with pytest.raises(InvalidInput) as refused:
         deadline_extend(deadline=overdue, actor=people.clerk, due_on=D(2026, 12, 18), reason=reason)
 
     assert list(refused.value.fields) == ["reason"]
-    assert snapshot(overdue) == before
+    assert deadline_snapshot(overdue) == before
 
 
 @pytest.mark.parametrize(
@@ -156,37 +129,37 @@ def test_an_extension_needs_a_reason(people, overdue, reason):
     ],
 )
 def test_the_new_date_must_be_later(people, overdue, due_on):
-    before = snapshot(overdue)
+    before = deadline_snapshot(overdue)
 
     with pytest.raises(InvalidInput) as refused:
         deadline_extend(deadline=overdue, actor=people.clerk, due_on=due_on, reason=REASON)
 
     assert list(refused.value.fields) == ["due_on"]
     assert "2026-10-26" in refused.value.fields["due_on"][0]
-    assert snapshot(overdue) == before
+    assert deadline_snapshot(overdue) == before
 
 
 @pytest.mark.parametrize("due_on", ["2026-12-18", datetime.datetime(2026, 12, 18, 9, 0), None])
 def test_the_new_date_must_be_a_date(people, overdue, due_on):
-    before = snapshot(overdue)
+    before = deadline_snapshot(overdue)
 
     with pytest.raises(InvalidInput) as refused:
         deadline_extend(deadline=overdue, actor=people.clerk, due_on=due_on, reason=REASON)
 
     assert list(refused.value.fields) == ["due_on"]
-    assert snapshot(overdue) == before
+    assert deadline_snapshot(overdue) == before
 
 
 @pytest.mark.parametrize("status", [DeadlineStatus.MET, DeadlineStatus.CANCELLED])
 def test_a_closed_deadline_cannot_be_extended(people, overdue, status):
     deadline_close(subject=overdue.subject, kinds=["answer"], status=status)
-    before = snapshot(overdue)
+    before = deadline_snapshot(overdue)
 
     with pytest.raises(WrongState) as refused:
         deadline_extend(deadline=overdue, actor=people.clerk, due_on=D(2026, 12, 18), reason=REASON)
 
     assert refused.value.code == "wrong_state"
-    assert snapshot(overdue) == before
+    assert deadline_snapshot(overdue) == before
 
 
 def test_a_second_extension_counts_and_keeps_the_last_reason(people, overdue):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
-import json
-from zoneinfo import ZoneInfo
-
 import pytest
-from django.conf import settings
-from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import translation
 
+from tests.deadline_checks import (
+    D,
+    at,
+    policy_change_url,
+    policy_form_data,
+    staff_client,
+    stored_policy,
+)
 from tests.workflows.machine.models import Case, Task
 from tests.workflows.machine.services import put, take
 from workflows.audit import audit_trail
@@ -22,23 +24,10 @@ from workflows.policies import EDITABLE, policy_update, validate_policy
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-D = datetime.date
-
-
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
 
 @pytest.fixture(autouse=True)
 def _machine_policies(policies):
     """Every test here reads or edits the machine's policies."""
-
-
-def stored(key: str) -> dict:
-    """Every column of the stored policy, and how many audit rows it has."""
-    policy = DeadlinePolicy.objects.get(key=key)
-    return {**model_to_dict(policy), "audit_entries": audit_trail(policy).count()}
 
 
 # The check ----------------------------------------------------------------------------------
@@ -134,7 +123,7 @@ REFUSED = [
 def test_bad_values_are_refused_with_the_field_named_and_nothing_changes(
     people, key, fields, field
 ):
-    before = stored(key)
+    before = stored_policy(key)
 
     with pytest.raises(InvalidInput) as refused:
         policy_update(policy=DeadlinePolicy.objects.get(key=key), actor=people.clerk, **fields)
@@ -142,11 +131,11 @@ def test_bad_values_are_refused_with_the_field_named_and_nothing_changes(
     assert refused.value.code == "invalid"
     assert list(refused.value.fields) == [field]
     assert all(refused.value.fields[field])
-    assert stored(key) == before
+    assert stored_policy(key) == before
 
 
 def test_one_bad_field_keeps_the_good_ones_from_being_saved(people):
-    before = stored("answer")
+    before = stored_policy("answer")
 
     with pytest.raises(InvalidInput) as refused:
         policy_update(
@@ -159,22 +148,22 @@ def test_one_bad_field_keeps_the_good_ones_from_being_saved(people):
 
     assert list(refused.value.fields) == ["red_audiences"]
     assert "everyone" in refused.value.fields["red_audiences"][0]
-    assert stored("answer") == before
+    assert stored_policy("answer") == before
 
 
 def test_the_key_cannot_be_changed(people):
-    before = stored("answer")
+    before = stored_policy("answer")
 
     with pytest.raises(InvalidInput) as refused:
         policy_update(policy=DeadlinePolicy.objects.get(key="answer"), actor=people.clerk, key="x")
 
     assert list(refused.value.fields) == ["key"]
-    assert stored("answer") == before
+    assert stored_policy("answer") == before
 
 
 @pytest.mark.parametrize("role", ["reader", "owner", "desk", "outsider"])
 def test_only_those_the_rules_let_change_policies(people, role):
-    before = stored("answer")
+    before = stored_policy("answer")
 
     with pytest.raises(PermissionDenied):
         policy_update(
@@ -183,7 +172,7 @@ def test_only_those_the_rules_let_change_policies(people, role):
             duration=2,
         )
 
-    assert stored("answer") == before
+    assert stored_policy("answer") == before
 
 
 # A valid edit --------------------------------------------------------------------------------
@@ -225,11 +214,11 @@ def test_a_valid_edit_is_saved_with_an_audit_row_of_what_changed(people):
 
 
 def test_an_edit_that_changes_nothing_writes_nothing(people):
-    before = stored("answer")
+    before = stored_policy("answer")
 
     policy_update(policy=DeadlinePolicy.objects.get(key="answer"), actor=people.clerk, duration=1)
 
-    assert stored("answer") == before
+    assert stored_policy("answer") == before
 
 
 def test_a_date_set_policy_keeps_no_duration_and_its_other_fields_can_change(people):
@@ -301,43 +290,11 @@ def _no_language_left_active():
     translation.deactivate()
 
 
-def staff_client(client, user):
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def change_url(policy: DeadlinePolicy) -> str:
-    return reverse("admin:workflows_deadlinepolicy_change", args=[policy.pk])
-
-
-def form_data(policy: DeadlinePolicy, **changes) -> dict:
-    """What the change form posts for the policy as stored, with `changes` typed in."""
-    data = {
-        "name": policy.name,
-        "duration": "" if policy.duration is None else str(policy.duration),
-        "unit": policy.unit,
-        "reminder_days": json.dumps(policy.reminder_days),
-        "yellow_days": str(policy.yellow_days),
-        "yellow_audiences": json.dumps(policy.yellow_audiences),
-        "red_audiences": json.dumps(policy.red_audiences),
-        "overdue_first_interval_days": str(policy.overdue_first_interval_days),
-        "overdue_max_interval_days": str(policy.overdue_max_interval_days),
-        "repeats_every_months": ""
-        if policy.repeats_every_months is None
-        else str(policy.repeats_every_months),
-        "_save": "Save",
-    }
-    return {**data, **changes}
-
-
 def test_a_clerk_sees_the_policy_form(client, people):
     clerk = staff_client(client, people.clerk)
     policy = DeadlinePolicy.objects.get(key="answer")
 
-    page = clerk.get(change_url(policy))
+    page = clerk.get(policy_change_url(policy))
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -367,23 +324,25 @@ def test_the_admin_form_shows_the_error_and_changes_nothing(
 ):
     clerk = staff_client(client, people.clerk)
     policy = DeadlinePolicy.objects.get(key="answer")
-    before = stored("answer")
+    before = stored_policy("answer")
 
-    response = clerk.post(change_url(policy), form_data(policy, **changes))
+    response = clerk.post(policy_change_url(policy), policy_form_data(policy, **changes))
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert list(errors) == [field]
     assert message in " ".join(errors[field])
     assert message in response.content.decode().replace("&quot;", '"')
-    assert stored("answer") == before
+    assert stored_policy("answer") == before
 
 
 def test_the_admin_form_lets_nobody_be_told_at_yellow(client, people):
     clerk = staff_client(client, people.clerk)
     policy = DeadlinePolicy.objects.get(key="answer")
 
-    response = clerk.post(change_url(policy), form_data(policy, yellow_audiences="[]"))
+    response = clerk.post(
+        policy_change_url(policy), policy_form_data(policy, yellow_audiences="[]")
+    )
 
     assert response.status_code == 302
     assert DeadlinePolicy.objects.get(key="answer").yellow_audiences == []
@@ -392,13 +351,13 @@ def test_the_admin_form_lets_nobody_be_told_at_yellow(client, people):
 def test_a_negative_duration_is_refused_by_the_form_field_and_changes_nothing(client, people):
     clerk = staff_client(client, people.clerk)
     policy = DeadlinePolicy.objects.get(key="answer")
-    before = stored("answer")
+    before = stored_policy("answer")
 
-    response = clerk.post(change_url(policy), form_data(policy, duration="-3"))
+    response = clerk.post(policy_change_url(policy), policy_form_data(policy, duration="-3"))
 
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["duration"]
-    assert stored("answer") == before
+    assert stored_policy("answer") == before
 
 
 def test_the_admin_saves_a_valid_edit_through_the_service(client, people):
@@ -406,7 +365,7 @@ def test_the_admin_saves_a_valid_edit_through_the_service(client, people):
     policy = DeadlinePolicy.objects.get(key="urgent_answer")
 
     response = clerk.post(
-        change_url(policy), form_data(policy, duration="20", reminder_days="[25]")
+        policy_change_url(policy), policy_form_data(policy, duration="20", reminder_days="[25]")
     )
 
     assert response.status_code == 302
@@ -423,15 +382,15 @@ def test_the_admin_saves_a_valid_edit_through_the_service(client, people):
 def test_a_reader_reads_policies_but_cannot_change_them(client, people):
     reader = staff_client(client, people.reader)
     policy = DeadlinePolicy.objects.get(key="answer")
-    before = stored("answer")
+    before = stored_policy("answer")
 
-    page = reader.get(change_url(policy))
-    post = reader.post(change_url(policy), form_data(policy, duration="2"))
+    page = reader.get(policy_change_url(policy))
+    post = reader.post(policy_change_url(policy), policy_form_data(policy, duration="2"))
 
     assert page.status_code == 200
     assert 'name="duration"' not in page.content.decode()
     assert post.status_code == 403
-    assert stored("answer") == before
+    assert stored_policy("answer") == before
 
 
 def test_policies_are_neither_added_nor_deleted_in_the_admin(client, people):
