@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 
 
 @task_prerun.connect
-def _fresh_enough_connections(**_kwargs) -> None:
+def fresh_enough_connections(**_kwargs) -> None:
     """What Django does at the start of each request: drop a connection that is broken, too
     old (CONN_MAX_AGE) or fails its health check, so a reused one is a working one."""
     from django.db import connections

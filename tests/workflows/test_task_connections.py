@@ -7,7 +7,7 @@ import time
 import pytest
 from django.db import connection
 
-from config.celery_app import _fresh_enough_connections, app
+from config.celery_app import app, fresh_enough_connections
 
 
 def test_celerys_django_fixup_reuses_the_connection_instead_of_closing_it_after_each_task():
@@ -22,7 +22,7 @@ def test_before_a_task_a_connection_past_its_age_is_dropped_and_the_next_query_o
     old = connection.connection
     connection.close_at = time.monotonic() - 1  # CONN_MAX_AGE has passed
 
-    _fresh_enough_connections()
+    fresh_enough_connections()
 
     assert connection.connection is None
     with connection.cursor() as cursor:
@@ -37,6 +37,6 @@ def test_before_a_task_a_working_connection_young_enough_is_kept():
     kept = connection.connection
     connection.close_at = time.monotonic() + 60
 
-    _fresh_enough_connections()
+    fresh_enough_connections()
 
     assert connection.connection is kept
