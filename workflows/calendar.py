@@ -43,6 +43,24 @@ def add_calendar_days(start: date, days: int) -> date:
     return start + timedelta(days=days)
 
 
+# No obligation is due more than this many years ahead (lasting work reports periodically
+# instead), which also keeps every due instant far from the calendar's end (year 9999).
+YEARS_AHEAD = 5
+
+
+def years_from(day: date, years: int) -> date:
+    """The same day `years` later (or earlier, when negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def latest_due_date(today: date) -> date:
+    """The latest day a deadline may fall due, as of `today`."""
+    return years_from(today, YEARS_AHEAD)
+
+
 def end_of_day(day: date) -> datetime:
     """When a deadline on this day falls due: the first instant of the next day in Shanghai."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflows.audit import audit_record
-from workflows.calendar import WorkingCalendar, end_of_day
+from workflows.calendar import YEARS_AHEAD, WorkingCalendar, end_of_day, latest_due_date
 from workflows.errors import InvalidInput, PermissionDenied, WrongState
 from workflows.models import (
     LIVE_STATUSES,
@@ -276,6 +276,15 @@ def deadline_extend(
         raise InvalidInput(fields={"reason": [_("Give the reason for the extension.")]})
     if not isinstance(due_on, datetime.date) or isinstance(due_on, datetime.datetime):
         raise InvalidInput(fields={"due_on": [_("Enter a valid date.")]})
+    if due_on > latest_due_date(timezone.localdate()):
+        raise InvalidInput(
+            fields={
+                "due_on": [
+                    _("The due date cannot be more than %(years)d years ahead.")
+                    % {"years": YEARS_AHEAD}
+                ]
+            }
+        )
     now = now or timezone.now()
     calendar = WorkingCalendar.load()
     with transaction.atomic():

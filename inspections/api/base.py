@@ -101,9 +101,35 @@ class LimitedJSONParser(parsers.JSONParser):
         if len(raw) > limit:
             raise exceptions.ParseError(_("The request body is too large."))
         try:
-            return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+            data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
         except (UnicodeDecodeError, ValueError) as error:
             raise exceptions.ParseError(_("The request body is not valid JSON.")) from error
+        except RecursionError as error:
+            # Nested deeper than the parser can follow: no body of ours is, so it is malformed.
+            raise exceptions.ParseError(_("The request body is nested too deeply.")) from error
+        if _depth(data) > MAX_DEPTH:
+            raise exceptions.ParseError(_("The request body is nested too deeply."))
+        return data
+
+
+# Every body the API takes is one object of plain values (or lists of them).
+MAX_DEPTH = 4
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed body (a plain value is 0), without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            if isinstance(child, dict | list):
+                pending.append((child, level + 1))
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+    return deepest
 
 
 def _refuse_constant(name: str) -> Any:

@@ -223,6 +223,8 @@ class InspectionSerializer(StatefulSerializer):
         user = self.context["request"].user
         if not user.has_perm("inspections.view_inspection_in_full", instance):
             data.update(dict.fromkeys(INSPECTION_FULL_ONLY))
+            # Only the reason the unit's own plan or report came back, never the team's.
+            data["returned_reason"] = instance.returned_reason_for_the_unit
         return data
 
 
@@ -434,6 +436,15 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON number that is whole: "4" (text) and true (a boolean) are refused, not converted."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _body_field(field: forms.Field) -> serializers.Field:
     """The JSON field matching one form field; the form still validates it again in `take`."""
     common: dict[str, Any] = {
@@ -445,11 +456,9 @@ def _body_field(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.DateField):
         return serializers.DateField(allow_null=not field.required, **common)
     if isinstance(field, forms.IntegerField):
-        return serializers.IntegerField(
-            min_value=field.min_value, max_value=field.max_value, **common
-        )
+        return StrictIntegerField(min_value=field.min_value, max_value=field.max_value, **common)
     if isinstance(field, forms.ModelChoiceField):
-        return serializers.IntegerField(
+        return StrictIntegerField(
             allow_null=not field.required, min_value=1, max_value=2**63 - 1, **common
         )
     if isinstance(field, forms.ChoiceField):
@@ -469,7 +478,7 @@ class ActionBodySerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = {name: _body_field(field) for name, field in self.step.form.base_fields.items()}
-        fields["version"] = serializers.IntegerField(
+        fields["version"] = StrictIntegerField(
             min_value=1,
             max_value=2**31 - 1,
             help_text="The record's version as the client last read it (or send If-Match).",

@@ -102,97 +102,64 @@ class Inspection(StatefulModel):
     def __str__(self) -> str:
         return f"{self.round} · {self.unit}"
 
-    @transition(
-        field=state,
-        source=S.PLANNED,
-        target=S.NOTIFIED,
-    )
+    @property
+    def returned_reason_for_the_unit(self) -> str:
+        """Why the unit's plan or rectification report came back, while it is the unit's to
+        redo; "" otherwise (a report sent back to the team is not the unit's to read)."""
+        if self.state in (S.FEEDBACK_GIVEN, S.RECTIFYING):
+            return self.returned_reason
+        return ""
+
+    @transition(field=state, source=S.PLANNED, target=S.NOTIFIED)
     def notify(self, *, on: datetime.date, stationing_on: datetime.date) -> None:
         self.notified_on = on
         self.planned_stationing_on = stationing_on
 
-    @transition(
-        field=state,
-        source=S.NOTIFIED,
-        target=S.STATIONED,
-    )
+    @transition(field=state, source=S.NOTIFIED, target=S.STATIONED)
     def station(self, *, on: datetime.date) -> None:
         self.stationed_on = on
 
-    @transition(
-        field=state,
-        source=S.STATIONED,
-        target=S.WITHDRAWN,
-    )
+    @transition(field=state, source=S.STATIONED, target=S.WITHDRAWN)
     def withdraw(self, *, on: datetime.date) -> None:
         self.withdrawn_on = on
 
-    @transition(
-        field=state,
-        source=S.WITHDRAWN,
-        target=S.REPORTED,
-    )
+    @transition(field=state, source=S.WITHDRAWN, target=S.REPORTED)
     def submit_report(self, *, on: datetime.date) -> None:
         self.reported_on = on
 
-    @transition(
-        field=state,
-        source=S.REPORTED,
-        target=S.WITHDRAWN,
-    )
+    @transition(field=state, source=S.REPORTED, target=S.WITHDRAWN)
     def return_report(self, *, reason: str) -> None:
         self.returned_reason = reason
         self.reported_on = None
 
-    @transition(
-        field=state,
-        source=S.REPORTED,
-        target=S.HEARD,
-    )
+    @transition(field=state, source=S.REPORTED, target=S.HEARD)
     def hear_report(self, *, on: datetime.date) -> None:
         self.heard_on = on
+        # Why the report was once sent back is the leadership's note to the team; once it is
+        # heard the note is settled (the audit trail keeps it), and the unit never reads it.
+        self.returned_reason = ""
 
-    @transition(
-        field=state,
-        source=S.HEARD,
-        target=S.FEEDBACK_GIVEN,
-    )
+    @transition(field=state, source=S.HEARD, target=S.FEEDBACK_GIVEN)
     def give_feedback(self, *, on: datetime.date, consent_reference: str) -> None:
         self.feedback_on = on
         self.consent_reference = consent_reference
 
-    @transition(
-        field=state,
-        source=S.FEEDBACK_GIVEN,
-        target=S.PLAN_SUBMITTED,
-    )
+    @transition(field=state, source=S.FEEDBACK_GIVEN, target=S.PLAN_SUBMITTED)
     def submit_plan(self, *, on: datetime.date, signed_by: str, signed_on: datetime.date) -> None:
         self.plan_submitted_on = on
         self.plan_signed_by = signed_by
         self.plan_signed_on = signed_on
 
-    @transition(
-        field=state,
-        source=S.PLAN_SUBMITTED,
-        target=S.FEEDBACK_GIVEN,
-    )
+    @transition(field=state, source=S.PLAN_SUBMITTED, target=S.FEEDBACK_GIVEN)
     def return_plan(self, *, reason: str) -> None:
         self.returned_reason = reason
         self.plan_submitted_on = None
 
-    @transition(
-        field=state,
-        source=S.PLAN_SUBMITTED,
-        target=S.RECTIFYING,
-    )
+    @transition(field=state, source=S.PLAN_SUBMITTED, target=S.RECTIFYING)
     def approve_plan(self, *, on: datetime.date) -> None:
         self.plan_approved_on = on
 
-    @transition(
-        field=state,
-        source=S.RECTIFYING,
-        target=S.RECTIFICATION_REPORTED,
-    )
+    @transition(field=state, source=S.RECTIFYING, target=S.RECTIFICATION_REPORTED)
     def submit_rectification_report(
         self, *, on: datetime.date, report: str, principal_report: str
     ) -> None:
@@ -200,36 +167,20 @@ class Inspection(StatefulModel):
         self.rectification_report = report
         self.principal_report = principal_report
 
-    @transition(
-        field=state,
-        source=S.RECTIFICATION_REPORTED,
-        target=S.RECTIFYING,
-    )
+    @transition(field=state, source=S.RECTIFICATION_REPORTED, target=S.RECTIFYING)
     def return_rectification_report(self, *, reason: str) -> None:
         self.returned_reason = reason
         self.rectification_reported_on = None
 
-    @transition(
-        field=state,
-        source=S.RECTIFICATION_REPORTED,
-        target=S.RECTIFICATION_ACCEPTED,
-    )
+    @transition(field=state, source=S.RECTIFICATION_REPORTED, target=S.RECTIFICATION_ACCEPTED)
     def accept_rectification_report(self, *, on: datetime.date) -> None:
         self.rectification_accepted_on = on
 
-    @transition(
-        field=state,
-        source=S.RECTIFICATION_ACCEPTED,
-        target=S.CLOSED,
-    )
+    @transition(field=state, source=S.RECTIFICATION_ACCEPTED, target=S.CLOSED)
     def close(self, *, on: datetime.date) -> None:
         self.closed_on = on
 
-    @transition(
-        field=state,
-        source=[S.PLANNED, S.NOTIFIED],
-        target=S.CANCELLED,
-    )
+    @transition(field=state, source=[S.PLANNED, S.NOTIFIED], target=S.CANCELLED)
     def cancel(self, *, reason: str) -> None:
         self.cancelled_reason = reason
 

@@ -52,11 +52,7 @@ class Lead(StatefulModel):
             "number": self.number,
         }
 
-    @transition(
-        field=state,
-        source=S.REGISTERED,
-        target=S.DECIDED,
-    )
+    @transition(field=state, source=S.REGISTERED, target=S.DECIDED)
     def decide(
         self, *, on: datetime.date, route: str, receiving_organ: ReceivingOrgan | None
     ) -> None:
@@ -64,27 +60,15 @@ class Lead(StatefulModel):
         self.route = route
         self.receiving_organ = receiving_organ
 
-    @transition(
-        field=state,
-        source=S.DECIDED,
-        target=S.HANDED_OVER,
-    )
+    @transition(field=state, source=S.DECIDED, target=S.HANDED_OVER)
     def hand_over(self, *, on: datetime.date) -> None:
         self.handed_over_on = on
 
-    @transition(
-        field=state,
-        source=S.HANDED_OVER,
-        target=S.REPORTED_BACK,
-    )
+    @transition(field=state, source=S.HANDED_OVER, target=S.REPORTED_BACK)
     def report_back(self, *, on: datetime.date, outcome: str) -> None:
         self.reported_back_on = on
         self.outcome = outcome
 
-    @transition(
-        field=state,
-        source=S.REPORTED_BACK,
-        target=S.CLOSED,
-    )
+    @transition(field=state, source=S.REPORTED_BACK, target=S.CLOSED)
     def close(self, *, on: datetime.date) -> None:
         self.closed_on = on

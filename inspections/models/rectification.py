@@ -57,53 +57,29 @@ class RectificationItem(StatefulModel):
     def __str__(self) -> str:
         return f"{self.number}. {self.problem}"
 
-    @transition(
-        field=state,
-        source=S.OPEN,
-        target=S.IN_PROGRESS,
-    )
+    @transition(field=state, source=S.OPEN, target=S.IN_PROGRESS)
     def start(self) -> None:
         pass
 
-    @transition(
-        field=state,
-        source=[S.IN_PROGRESS, S.LONG_TERM],
-        target=S.SUBMITTED,
-    )
+    @transition(field=state, source=[S.IN_PROGRESS, S.LONG_TERM], target=S.SUBMITTED)
     def submit(self, *, on: datetime.date, progress: str, evidence: str) -> None:
         self.submitted_on = on
         self.progress = progress
         self.evidence = evidence
 
-    @transition(
-        field=state,
-        source=S.SUBMITTED,
-        target=S.IN_PROGRESS,
-    )
+    @transition(field=state, source=S.SUBMITTED, target=S.IN_PROGRESS)
     def return_item(self, *, reason: str) -> None:
         self.returned_reason = reason
         self.submitted_on = None
 
-    @transition(
-        field=state,
-        source=S.SUBMITTED,
-        target=S.VERIFIED,
-    )
+    @transition(field=state, source=S.SUBMITTED, target=S.VERIFIED)
     def verify(self, *, on: datetime.date) -> None:
         self.verified_on = on
 
-    @transition(
-        field=state,
-        source=S.VERIFIED,
-        target=S.CLOSED,
-    )
+    @transition(field=state, source=S.VERIFIED, target=S.CLOSED)
     def close(self, *, on: datetime.date) -> None:
         self.closed_on = on
 
-    @transition(
-        field=state,
-        source=[S.OPEN, S.IN_PROGRESS],
-        target=S.LONG_TERM,
-    )
+    @transition(field=state, source=[S.OPEN, S.IN_PROGRESS], target=S.LONG_TERM)
     def mark_long_term(self) -> None:
         pass

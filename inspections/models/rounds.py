@@ -69,35 +69,19 @@ class Round(StatefulModel):
     def __str__(self) -> str:
         return self.title or f"{self.term}第{chinese_numeral(self.number)}轮巡视"
 
-    @transition(
-        field=state,
-        source=RoundState.DRAFT,
-        target=RoundState.APPROVED,
-    )
+    @transition(field=state, source=RoundState.DRAFT, target=RoundState.APPROVED)
     def approve(self, *, on: datetime.date) -> None:
         self.approved_on = on
 
-    @transition(
-        field=state,
-        source=RoundState.APPROVED,
-        target=RoundState.MOBILIZED,
-    )
+    @transition(field=state, source=RoundState.APPROVED, target=RoundState.MOBILIZED)
     def mobilize(self, *, on: datetime.date) -> None:
         self.mobilized_on = on
 
-    @transition(
-        field=state,
-        source=RoundState.MOBILIZED,
-        target=RoundState.CONCLUDED,
-    )
+    @transition(field=state, source=RoundState.MOBILIZED, target=RoundState.CONCLUDED)
     def conclude(self, *, on: datetime.date) -> None:
         self.concluded_on = on
 
-    @transition(
-        field=state,
-        source=RoundState.CONCLUDED,
-        target=RoundState.ARCHIVED,
-    )
+    @transition(field=state, source=RoundState.CONCLUDED, target=RoundState.ARCHIVED)
     def archive(self, *, on: datetime.date) -> None:
         self.archived_on = on
 

@@ -34,19 +34,11 @@ class Team(StatefulModel):
     def __str__(self) -> str:
         return f"第{chinese_numeral(self.number)}巡视组"
 
-    @transition(
-        field=state,
-        source=TeamState.PROPOSED,
-        target=TeamState.AUTHORIZED,
-    )
+    @transition(field=state, source=TeamState.PROPOSED, target=TeamState.AUTHORIZED)
     def authorize(self, *, on: datetime.date) -> None:
         self.authorized_on = on
 
-    @transition(
-        field=state,
-        source=TeamState.AUTHORIZED,
-        target=TeamState.STOOD_DOWN,
-    )
+    @transition(field=state, source=TeamState.AUTHORIZED, target=TeamState.STOOD_DOWN)
     def stand_down(self, *, on: datetime.date) -> None:
         self.stood_down_on = on
 

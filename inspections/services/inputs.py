@@ -7,11 +7,22 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflows.calendar import YEARS_AHEAD, latest_due_date, years_from
 from workflows.errors import InvalidInput
+
+# An event is recorded within a committee's term of five years: anything earlier is a typo
+# (0001 for 2026), not a meeting that happened.
+YEARS_BACK = 5
+
+
+def earliest_event_date(today: datetime.date) -> datetime.date:
+    """The earliest day an event may be recorded for, as of `today`."""
+    return years_from(today, -YEARS_BACK)
 
 
 def event_date(on: datetime.date | None, *, field: str = "on") -> datetime.date:
-    """The date an event happened: today when not given, never in the future."""
+    """The date an event happened: today when not given, never in the future, nor more than
+    five years ago."""
     today = timezone.localdate()
     if on is None:
         return today
@@ -19,6 +30,14 @@ def event_date(on: datetime.date | None, *, field: str = "on") -> datetime.date:
         raise InvalidInput(fields={field: [_("Enter a valid date.")]})
     if on > today:
         raise InvalidInput(fields={field: [_("The date cannot be in the future.")]})
+    if on < earliest_event_date(today):
+        raise InvalidInput(
+            fields={
+                field: [
+                    _("The date cannot be more than %(years)d years ago.") % {"years": YEARS_BACK}
+                ]
+            }
+        )
     return on
 
 
@@ -32,7 +51,16 @@ def due_date(on: datetime.date | None, *, after: datetime.date | None, field: st
         raise InvalidInput(
             fields={field: [_("The due date cannot be before %(date)s.") % {"date": after}]}
         )
+    if on > latest_due_date(timezone.localdate()):
+        raise InvalidInput(fields={field: [too_far_ahead()]})
     return on
+
+
+def too_far_ahead() -> str:
+    """The refusal of a due date beyond the plausible range (a long-term item has none)."""
+    return _(
+        "The due date cannot be more than %(years)d years ahead; mark lasting work as long-term."
+    ) % {"years": YEARS_AHEAD}
 
 
 def required_text(value: str | None, *, field: str, max_length: int | None = None) -> str:

@@ -49,7 +49,12 @@ def lead_decide(
 ) -> Lead:
     """The leading group decides where the lead goes (分类处置)."""
     route = choice(route, choices=Route, field="route")
-    if receiving_organ is not None and receiving_organ.route != route:
+    # Handing the lead over needs its organ: a decision without one would leave it stuck.
+    if receiving_organ is None:
+        raise InvalidInput(
+            fields={"receiving_organ": [_("Choose the organ that receives the lead.")]}
+        )
+    if receiving_organ.route != route:
         raise InvalidInput(
             fields={
                 "receiving_organ": [

@@ -133,8 +133,9 @@ DisclosureForm = _form(
 DecideLeadForm = _form(
     "DecideLeadForm",
     route=forms.ChoiceField(label=_("Route"), choices=Route.choices),
+    # The hand-over that follows needs the organ, so the decision names it.
     receiving_organ=forms.ModelChoiceField(
-        label=_("Receiving organ"), queryset=ReceivingOrgan.objects.order_by("pk"), required=False
+        label=_("Receiving organ"), queryset=ReceivingOrgan.objects.order_by("pk")
     ),
     on=_on(),
     note=_note(),

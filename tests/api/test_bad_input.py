@@ -52,6 +52,10 @@ BAD_BODIES = {
     "note too long": ({"note": "长" * 2001}, "note"),
     "note as null": ({"note": None}, "note"),
     "version as text": ({"version": "one"}, "version"),
+    "version as a numeral in text": ({"version": "1"}, "version"),
+    "version as a boolean": ({"version": True}, "version"),
+    "date in year 1": ({"on": "0001-01-01"}, "on"),
+    "date six years ago": ({"on": "2020-01-01"}, "on"),
     "version zero": ({"version": 0}, "version"),
     "version huge": ({"version": 10**30}, "version"),
 }
@@ -122,7 +126,8 @@ def test_unknown_choices_and_ids_in_the_body_are_bad_fields(world, body, field):
 
     response = client_as(world, "leading_group").post(
         f"/api/v1/leads/{lead.pk}/transitions/decide/",
-        {**body, "version": lead.version},
+        # The organ is required: a valid one, unless the case is about the organ.
+        {"receiving_organ": world.organ.pk, **body, "version": lead.version},
         format="json",
     )
 
@@ -257,3 +262,72 @@ def test_empty_or_untyped_filters_and_page_sizes_are_refused(world, collection, 
     response = client_as(world, "office").get(f"/api/v1/{collection}/?{query}")
 
     assert (response.status_code, list(response.json()["fields"])) == (400, [field])
+
+
+@pytest.mark.parametrize("depth", [5, 1000, 100_000], ids=["5", "1000", "100000"])
+def test_a_body_nested_too_deep_is_a_400_even_before_signing_in(world, depth):
+    raw = '{"username": ' + "[" * depth + "]" * depth + "}"
+
+    response = client_as(None, "anonymous").post(
+        "/api/v1/auth/token/", raw, content_type="application/json"
+    )
+
+    body = response.json()
+    assert (response.status_code, body["code"]) == (400, "malformed")
+    assert body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "field"),
+    [
+        ("give_feedback", {"consent_reference": "市委同意", "on": "0001-01-01"}, "on"),
+        ("give_feedback", {"consent_reference": "市委同意", "on": "2019-12-31"}, "on"),
+    ],
+)
+def test_an_event_long_before_the_term_is_refused(world, name, body, field):
+    sc.running(world, S.HEARD)
+    inspection = fresh(world.inspection)
+
+    response = client_as(world, "office").post(
+        station_url(inspection, name), {**body, "version": inspection.version}, format="json"
+    )
+
+    assert field in assert_refused(response, 400, "invalid", inspection)["fields"]
+
+
+def test_a_plan_signed_in_year_1_is_refused(world):
+    sc.running(world, S.FEEDBACK_GIVEN)
+    inspection = fresh(world.inspection)
+
+    response = client_as(world, "unit_liaison").post(
+        station_url(inspection, "submit_plan"),
+        {"signed_by": "王五", "signed_on": "0001-01-01", "version": inspection.version},
+        format="json",
+    )
+
+    assert "signed_on" in assert_refused(response, 400, "invalid", inspection)["fields"]
+
+
+@pytest.mark.parametrize("due_on", ["9999-12-31", "2040-01-01"])
+def test_a_plan_item_due_beyond_five_years_is_refused_and_nothing_is_written(world, due_on):
+    sc.running(world, S.FEEDBACK_GIVEN)
+    inspection = fresh(world.inspection)
+    finding = sc.finding(world)
+    before = inspection.items.count()
+
+    response = client_as(world, "unit_liaison").post(
+        station_url(inspection, "add_plan_item"),
+        {
+            "finding": finding.pk,
+            "measure": "建立制度",
+            "responsible_person": "张三",
+            "due_on": due_on,
+            "version": inspection.version,
+        },
+        format="json",
+    )
+
+    body = response.json()
+    assert (response.status_code, body["code"]) == (400, "invalid"), body
+    assert "due_on" in body["fields"]
+    assert inspection.items.count() == before

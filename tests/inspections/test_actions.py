@@ -28,12 +28,7 @@ def test_each_form_asks_for_exactly_what_its_service_takes(action):
     parameters = inspect.signature(action.service).parameters
     # The version the person saw is passed by `take`, not asked for by the form.
     taken = set(parameters) - {action.subject, "actor", "expected_version"}
-    required = {
-        name
-        for name in taken
-        if parameters[name].default is inspect.Parameter.empty
-        and name not in ("receiving_organ",)  # required by the signature, may be None
-    }
+    required = {name for name in taken if parameters[name].default is inspect.Parameter.empty}
     fields = action.form.base_fields
 
     assert set(fields) == taken

@@ -210,10 +210,10 @@ def test_a_decision_dates_itself_today_when_no_date_is_given(world):
     lead = lead_at(world, S.REGISTERED)
 
     lead = lead_decide(
-        lead=lead, actor=world.leading_group, route=m.Route.OTHER, receiving_organ=None
+        lead=lead, actor=world.leading_group, route=m.Route.DISCIPLINE, receiving_organ=world.organ
     )
 
-    assert (lead.decided_on, lead.receiving_organ) == (TODAY, None)
+    assert (lead.decided_on, lead.receiving_organ) == (TODAY, world.organ)
 
 
 def test_an_organ_of_another_route_cannot_receive_the_lead(world):
@@ -280,7 +280,9 @@ def test_only_the_leading_group_may_decide_a_lead(world, role):
 def test_a_decision_on_a_lead_decided_meanwhile_is_stale(world):
     lead = lead_at(world, S.REGISTERED)
     first, second = m.Lead.objects.get(pk=lead.pk), m.Lead.objects.get(pk=lead.pk)
-    lead_decide(lead=first, actor=world.leading_group, route=m.Route.OTHER, receiving_organ=None)
+    lead_decide(
+        lead=first, actor=world.leading_group, route=m.Route.DISCIPLINE, receiving_organ=world.organ
+    )
 
     assert_refused(
         "stale",
@@ -289,10 +291,12 @@ def test_a_decision_on_a_lead_decided_meanwhile_is_stale(world):
             actor=world.leading_group,
             route=m.Route.DISCIPLINE,
             receiving_organ=world.organ,
+            note="second",
         ),
     )
     lead.refresh_from_db()
-    assert (lead.route, lead.version) == (m.Route.OTHER, 2)
+    assert (lead.route, lead.version) == (m.Route.DISCIPLINE, 2)
+    assert [entry.note for entry in audit_trail(lead)] == [""]
 
 
 # Hand over --------------------------------------------------------------------------------
@@ -315,11 +319,27 @@ def test_the_office_hands_a_decided_lead_over(world):
     )
 
 
-def test_a_lead_decided_without_a_receiving_organ_cannot_be_handed_over(world):
+def test_a_decision_must_name_the_organ_the_hand_over_needs_and_writes_nothing_without(world):
     lead = lead_at(world, S.REGISTERED)
-    lead = lead_decide(
-        lead=lead, actor=world.leading_group, route=m.Route.DISCIPLINE, receiving_organ=None
-    )
+
+    with translation.override("en"):
+        error = assert_refused(
+            "invalid",
+            lambda: lead_decide(
+                lead=lead, actor=world.leading_group, route=m.Route.DISCIPLINE, receiving_organ=None
+            ),
+        )
+    assert error.fields == {"receiving_organ": ["Choose the organ that receives the lead."]}
+    lead.refresh_from_db()
+    assert (lead.state, lead.version, lead.receiving_organ) == (S.REGISTERED, 1, None)
+    assert not audit_trail(lead).exists()
+
+
+def test_a_lead_decided_without_a_receiving_organ_cannot_be_handed_over(world):
+    # A row decided before the decision had to name its organ: the hand-over still refuses it.
+    lead = lead_at(world, S.DECIDED)
+    m.Lead.objects.filter(pk=lead.pk).update(receiving_organ=None)
+    lead.refresh_from_db()
 
     with translation.override("en"):
         error = assert_refused(

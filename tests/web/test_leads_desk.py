@@ -156,6 +156,21 @@ def test_an_organ_of_another_route_is_refused_next_to_its_field(client, world, l
     assert fresh(lead).state == m.LeadState.REGISTERED
 
 
+def test_a_decision_without_a_receiving_organ_is_refused_next_to_its_field(client, world, lead):
+    response = post(
+        client,
+        world.leading_group,
+        DESK,
+        {"do": do(lead, "decide"), "version": lead.version, "route": "discipline"},
+    )
+    assert response.status_code == 422
+    (row,) = response.context["rows"]
+    (offer,) = row.offers.actions
+    assert offer.open and offer.form.errors["receiving_organ"]
+    lead = fresh(lead)
+    assert (lead.state, lead.version, lead.receiving_organ) == (m.LeadState.REGISTERED, 1, None)
+
+
 def test_a_lead_the_person_cannot_see_is_not_found_on_the_desk(client, world, lead):
     put(lead, state=m.LeadState.DECIDED, route=m.Route.DISCIPLINE, receiving_organ=world.organ)
     response = post(
@@ -174,7 +189,12 @@ def test_a_stale_decision_says_so(client, world, lead):
         client,
         world.leading_group,
         DESK,
-        {"do": do(lead, "decide"), "version": lead.version, "route": "discipline"},
+        {
+            "do": do(lead, "decide"),
+            "version": lead.version,
+            "route": "discipline",
+            "receiving_organ": world.organ.pk,
+        },
     )
     assert response.status_code == 409
     assert "alert--stale" in page(response)
@@ -197,7 +217,13 @@ def test_the_lead_page_has_its_buttons_and_takes_them(client, world, lead):
     assert [offer.do for offer in response.context["offers"].actions] == [do(lead, "decide")]
     assert f'for="lead-{lead.pk}-decide-route"' in page(response)
     response = client.post(
-        lead_url(lead), {"do": do(lead, "decide"), "version": lead.version, "route": "organisation"}
+        lead_url(lead),
+        {
+            "do": do(lead, "decide"),
+            "version": lead.version,
+            "route": "discipline",
+            "receiving_organ": world.organ.pk,
+        },
     )
     assert response.status_code == 302
     assert fresh(lead).state == m.LeadState.DECIDED
