@@ -61,10 +61,16 @@ def overdue_interval(policy: DeadlinePolicy, sent: int) -> datetime.timedelta:
     return min(days, policy.overdue_max_interval_days) * DAY
 
 
+def days_before(deadline: Deadline, days: int) -> datetime.datetime:
+    """The start of the day `days` before the due day: "yellow from 10 days before" a deadline
+    due on 22 June turns it yellow on 12 June, the day it has ten days left."""
+    return deadline.due_at - (days + 1) * DAY
+
+
 def colour_at(deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime) -> str:
     if now >= deadline.due_at:
         return Colour.RED
-    if now >= deadline.due_at - policy.yellow_days * DAY:
+    if now >= days_before(deadline, policy.yellow_days):
         return Colour.YELLOW
     return Colour.GREEN
 
@@ -73,16 +79,16 @@ def next_action(
     deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime
 ) -> datetime.datetime:
     """When the sweep must next act on a live deadline, given what it has sent so far."""
-    yellow_at = deadline.due_at - policy.yellow_days * DAY
+    yellow_at = days_before(deadline, policy.yellow_days)
     if now >= deadline.due_at:
         # Overdue: back off from now, so a late sweep does not send a burst to catch up.
         return now + overdue_interval(policy, deadline.overdue_reminders)
     if now >= yellow_at:
         return deadline.due_at
     reminders = [
-        deadline.due_at - days * DAY
+        days_before(deadline, days)
         for days in policy.reminder_days
-        if days > policy.yellow_days and deadline.due_at - days * DAY > now
+        if days > policy.yellow_days and days_before(deadline, days) > now
     ]
     return min([*reminders, yellow_at])
 
@@ -101,7 +107,7 @@ def step_due(deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime)
     passed = [
         days
         for days in policy.reminder_days
-        if days > policy.yellow_days and deadline.due_at - days * DAY <= now
+        if days > policy.yellow_days and days_before(deadline, days) <= now
     ]
     if passed:
         return Reminder(f"reminder-{min(passed)}", ("responsible",))
@@ -127,7 +133,7 @@ def schedule(deadline: Deadline, policy: DeadlinePolicy, now: datetime.datetime)
     Its colour changes only when the sweep has told the people concerned, so one opened
     inside its yellow window, or already past due, is due for the sweep at once.
     """
-    if now >= deadline.due_at - policy.yellow_days * DAY:
+    if now >= days_before(deadline, policy.yellow_days):
         deadline.next_action_at = now
     else:
         deadline.next_action_at = next_action(deadline, policy, now)

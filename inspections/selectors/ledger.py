@@ -77,7 +77,10 @@ def colour_case(
         by_days.setdefault(yellow_days, []).append(policy_id)
     yellow = Q()
     for yellow_days, policy_ids in sorted(by_days.items()):
-        yellow |= Q(**{f"{policy}__in": policy_ids, f"{due_at}__lte": now + yellow_days * DAY})
+        # Yellow from the start of the day `yellow_days` before the due day, as colour_at.
+        yellow |= Q(
+            **{f"{policy}__in": policy_ids, f"{due_at}__lte": now + (yellow_days + 1) * DAY}
+        )
     if yellow:
         whens.append(When(yellow, then=Value(Colour.YELLOW.value)))
     return Case(*whens, default=Value(Colour.GREEN.value), output_field=models.CharField())

@@ -217,8 +217,9 @@ def test_a_returned_plan_reopens_its_deadline_with_the_original_due_date(world, 
 
     plan = live(world.inspection, "plan")
     assert (plan.due_on, plan.closed_at, plan.colour) == (D(2026, 10, 26), None, Colour.GREEN)
-    # 9 October is inside the reminder window and before yellow: the next look is at yellow.
-    assert plan.next_action_at == end_of_day(D(2026, 10, 26)) - 10 * DAY
+    # 9 October is inside the reminder window and before yellow: the next look is at yellow,
+    # the start of 16 October (ten days before the due day).
+    assert plan.next_action_at == end_of_day(D(2026, 10, 15))
 
 
 def test_an_approved_plan_makes_each_item_due_on_its_own_day(world, time_machine):

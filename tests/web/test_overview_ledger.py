@@ -247,8 +247,8 @@ def test_filter_by_round_unit_team_and_state(client, ledger_world):
 
 
 def test_filter_by_colour(client, ledger_world):
-    # Items are due from 5 days ago, one a day: 5 red, then 10 yellow (due today to in 9 days:
-    # a deadline falls due at the end of its day, yellow from 10 days before that).
+    # Items are due from 5 days ago, one a day: 5 red, then 11 yellow (due today to in 10 days:
+    # yellow from the day with 10 days left); the other unit has 12 items.
     office = ledger_world.office
     red = ledger(client, office, colour="red", unit=ledger_world.other_unit.pk)
     assert [r.number for r in red.context["rows"]] == [1, 2, 3, 4, 5]
@@ -424,7 +424,8 @@ def test_xlsx_is_exactly_what_the_filters_show_across_all_pages(client, world):
     client.force_login(world.office)
     page = client.get(reverse("ledger"), {"colour": "green", "sort": "-due"})
     count = page.context["page"].paginator.count
-    assert count == 130 - 5 - 10 and page.context["page"].paginator.num_pages == 3
+    # 5 red, 11 yellow (due today to in 10 days: ten days left is yellow), the rest green.
+    assert count == 130 - 5 - 11 and page.context["page"].paginator.num_pages == 3
     sheet = _xlsx(client, colour="green", sort="-due", page=2).worksheets[0]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == count

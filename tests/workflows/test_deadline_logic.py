@@ -123,8 +123,9 @@ def test_work_sent_back_reopens_its_deadline_with_the_original_due_date(people, 
     answer = live(case, "answer")
     assert (answer.due_on, answer.closed_at, answer.colour) == (D(2026, 10, 26), None, Colour.GREEN)
     assert answer.reopens == 1
-    # 9 October is inside the reminder window and before yellow: the next look is at yellow.
-    assert answer.next_action_at == end_of_day(D(2026, 10, 26)) - 10 * DAY
+    # 9 October is inside the reminder window and before yellow: the next look is at yellow,
+    # the start of 16 October (ten days before the due day).
+    assert answer.next_action_at == at(2026, 10, 16)
 
 
 def test_a_step_opens_one_deadline_per_subject_each_on_its_own_day(people, case, time_machine):
@@ -275,8 +276,9 @@ def test_a_deadline_falls_due_at_the_end_of_its_day_in_beijing(answer):
     ("moment", "colour"),
     [
         (at(2026, 9, 25, 10), Colour.GREEN),
-        (at(2026, 10, 17) - MOMENT, Colour.GREEN),
-        (at(2026, 10, 17), Colour.YELLOW),
+        (at(2026, 10, 16) - MOMENT, Colour.GREEN),
+        (at(2026, 10, 16), Colour.YELLOW),  # ten days left: yellow from 10 days before due
+        (at(2026, 10, 16, 12), Colour.YELLOW),
         (at(2026, 10, 26, 23, 59), Colour.YELLOW),
         (at(2026, 10, 27) - MOMENT, Colour.YELLOW),
         (at(2026, 10, 27), Colour.RED),
@@ -288,7 +290,7 @@ def test_the_colour_at_each_instant(answer, moment, colour):
 
 
 def test_a_new_deadline_is_first_looked_at_for_its_first_reminder(answer):
-    assert answer.next_action_at == at(2026, 10, 7)  # 20 days before due
+    assert answer.next_action_at == at(2026, 10, 6)  # 20 days before the due day
     assert (answer.colour, answer.status) == (Colour.GREEN, DeadlineStatus.OPEN)
 
 
@@ -303,8 +305,8 @@ def test_the_yellow_period_follows_the_policy(answer):
 @pytest.mark.parametrize(
     ("opened", "next_at"),
     [
-        (at(2026, 9, 25, 10), at(2026, 10, 7)),  # before the reminder: the reminder
-        (at(2026, 10, 10, 10), at(2026, 10, 17)),  # the reminder has passed: yellow
+        (at(2026, 9, 25, 10), at(2026, 10, 6)),  # before the reminder: the reminder
+        (at(2026, 10, 10, 10), at(2026, 10, 16)),  # the reminder has passed: yellow
         (at(2026, 10, 20, 10), at(2026, 10, 20, 10)),  # inside yellow: the sweep, at once
         (at(2026, 11, 2, 10), at(2026, 11, 2, 10)),  # already overdue: the sweep, at once
     ],
@@ -318,10 +320,10 @@ def test_schedule_sets_the_first_look_by_where_the_deadline_stands(answer, opene
 def test_the_steps_on_the_way_to_overdue(answer):
     policy = answer.policy
 
-    assert step_due(answer, policy, at(2026, 10, 6)) is None
-    reminder = step_due(answer, policy, at(2026, 10, 7))
+    assert step_due(answer, policy, at(2026, 10, 6) - MOMENT) is None
+    reminder = step_due(answer, policy, at(2026, 10, 6))
     assert (reminder.name, reminder.audiences) == ("reminder-20", ("responsible",))
-    yellow = step_due(answer, policy, at(2026, 10, 17))
+    yellow = step_due(answer, policy, at(2026, 10, 16))
     assert (yellow.name, yellow.audiences) == ("yellow", ("responsible", "supervisor"))
     red = step_due(answer, policy, at(2026, 10, 27))
     assert (red.name, red.audiences) == ("red", ("responsible", "party_head", "office"))

@@ -46,8 +46,8 @@ def test_a_clerk_extends_a_red_deadline_and_it_turns_green(people, overdue):
         0,
     )
     assert (stored.extensions, stored.extension_reason) == (1, REASON)
-    # The next look is the first reminder before the new date: 20 days before 19 December.
-    assert stored.next_action_at == at(2026, 11, 29)
+    # The next look is the first reminder before the new date: 20 days before 18 December.
+    assert stored.next_action_at == at(2026, 11, 28)
     (entry,) = audit_trail(stored)
     assert (entry.action, entry.actor, entry.note) == ("extend", people.clerk, REASON)
     assert (entry.from_state, entry.to_state) == ("2026-10-26", "2026-12-18")
@@ -56,11 +56,11 @@ def test_a_clerk_extends_a_red_deadline_and_it_turns_green(people, overdue):
 def test_the_reminders_of_an_extended_deadline_use_the_new_date(people, overdue, time_machine):
     deadline_extend(deadline=overdue, actor=people.clerk, due_on=D(2026, 12, 18), reason=REASON)
 
-    time_machine.move_to(at(2026, 11, 28, 23, 59), tick=False)
+    time_machine.move_to(at(2026, 11, 27, 23, 59), tick=False)
     assert sweep().messages == 0
-    time_machine.move_to(at(2026, 11, 29), tick=False)
+    time_machine.move_to(at(2026, 11, 28), tick=False)
     reminder = sweep()
-    time_machine.move_to(at(2026, 12, 9), tick=False)
+    time_machine.move_to(at(2026, 12, 8), tick=False)
     yellow = sweep()
 
     assert (reminder.messages, yellow.messages) == (1, 2)

@@ -276,8 +276,8 @@ def test_a_new_yellow_period_colours_the_next_sweep(people, case, other_case, ti
     )
 
     later = deadlines_of(other_case).get(kind="answer")
-    assert deadline.next_action_at == at(2026, 10, 7)  # scheduled under the old policy
-    assert later.next_action_at == at(2026, 10, 2)  # 25 days before 27 October
+    assert deadline.next_action_at == at(2026, 10, 6)  # scheduled under the old policy
+    assert later.next_action_at == at(2026, 10, 1)  # 25 days before 26 October
 
 
 # The admin -----------------------------------------------------------------------------------

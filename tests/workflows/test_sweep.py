@@ -62,10 +62,11 @@ def answer(case, time_machine) -> Deadline:
 
 # (instant of the sweep, step it sends or None, its audiences, colour, status, next look, overdue sent)
 LADDER = [
-    (at(2026, 10, 7) - SECOND, None, (), Colour.GREEN, "open", at(2026, 10, 7), 0),
-    (at(2026, 10, 7), "reminder-20", RESPONSIBLE, Colour.GREEN, "open", at(2026, 10, 17), 0),
-    (at(2026, 10, 12, 9), None, (), Colour.GREEN, "open", at(2026, 10, 17), 0),
-    (at(2026, 10, 17), "yellow", YELLOW, Colour.YELLOW, "open", at(2026, 10, 27), 0),
+    (at(2026, 10, 6) - SECOND, None, (), Colour.GREEN, "open", at(2026, 10, 6), 0),
+    (at(2026, 10, 6), "reminder-20", RESPONSIBLE, Colour.GREEN, "open", at(2026, 10, 16), 0),
+    (at(2026, 10, 12, 9), None, (), Colour.GREEN, "open", at(2026, 10, 16), 0),
+    # Ten days left (due 26 October): yellow from the start of the 16th.
+    (at(2026, 10, 16), "yellow", YELLOW, Colour.YELLOW, "open", at(2026, 10, 27), 0),
     (at(2026, 10, 27) - SECOND, None, (), Colour.YELLOW, "open", at(2026, 10, 27), 0),
     (at(2026, 10, 27), "red", RED, Colour.RED, "missed", at(2026, 10, 28), 0),
     (at(2026, 10, 27, 18), None, (), Colour.RED, "missed", at(2026, 10, 28), 0),
@@ -84,7 +85,7 @@ LADDER = [
 
 
 def test_each_sweep_sends_exactly_the_step_due_and_moves_the_deadline_on(answer, time_machine):
-    assert answer.next_action_at == at(2026, 10, 7)
+    assert answer.next_action_at == at(2026, 10, 6)
     seen: set[str] = set()
     for moment, step, audiences, colour, status, next_at, overdue in LADDER:
         time_machine.move_to(moment, tick=False)

@@ -28,7 +28,8 @@ def colour_filter(colour: str, now: datetime.datetime) -> Q:
         return Q(due_at__lte=now)
     condition = Q(pk__in=[])
     for policy in DeadlinePolicy.objects.all():
-        yellow_from = now + policy.yellow_days * DAY
+        # Yellow from the start of the day `yellow_days` before the due day (days_before).
+        yellow_from = now + (policy.yellow_days + 1) * DAY
         if colour == Colour.YELLOW:
             window = Q(due_at__gt=now, due_at__lte=yellow_from)
         else:
