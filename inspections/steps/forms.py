@@ -24,12 +24,18 @@ TEXT_LIMIT = 5000
 # Fields, one definition each: a form is a choice of these. ---------------------------------
 
 
+def date_input() -> forms.DateInput:
+    """A browser's date picker: it reads and writes only ISO dates (2026-11-20), whatever the
+    language's date format (2026/11/20 would be dropped and the field left empty)."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 def _on() -> forms.DateField:
     return forms.DateField(
         label=_("Date it happened"),
         required=False,
         help_text=_("Leave empty for today."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
     )
 
 
@@ -38,7 +44,7 @@ def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.D
         label=label,
         required=required,
         help_text=help_text,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
     )
 
 

@@ -26,6 +26,7 @@ from inspections.selectors.ledger import (
     ledger_teams,
     ledger_units,
 )
+from inspections.steps.forms import date_input
 from workflows.models import Colour
 
 PAGE_SIZE = 50
@@ -82,12 +83,12 @@ class LedgerFilterForm(forms.Form):
     due_after = forms.DateField(
         required=False,
         label=_("Due on or after"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     due_before = forms.DateField(
         required=False,
         label=_("Due on or before"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     sort = forms.ChoiceField(required=False, label=_("Sort by"), choices=SORT_CHOICES)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
