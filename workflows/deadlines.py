@@ -266,6 +266,20 @@ def live_deadlines_of_each(model: type[models.Model]) -> models.QuerySet[Deadlin
     ).order_by("due_at", "pk")
 
 
+def refuse_if_too_far_ahead(due_on: datetime.date, *, field: str) -> None:
+    """Refuse, at `field`, a due date beyond the plausible range (work that lasts longer is
+    marked long-term and reports periodically instead)."""
+    if due_on > latest_due_date(timezone.localdate()):
+        raise InvalidInput(
+            fields={
+                field: [
+                    _("The due date cannot be more than %(years)d years ahead.")
+                    % {"years": YEARS_AHEAD}
+                ]
+            }
+        )
+
+
 def deadline_extend(
     *,
     deadline: Deadline,
@@ -282,15 +296,7 @@ def deadline_extend(
         raise InvalidInput(fields={"reason": [_("Give the reason for the extension.")]})
     if not isinstance(due_on, datetime.date) or isinstance(due_on, datetime.datetime):
         raise InvalidInput(fields={"due_on": [_("Enter a valid date.")]})
-    if due_on > latest_due_date(timezone.localdate()):
-        raise InvalidInput(
-            fields={
-                "due_on": [
-                    _("The due date cannot be more than %(years)d years ahead.")
-                    % {"years": YEARS_AHEAD}
-                ]
-            }
-        )
+    refuse_if_too_far_ahead(due_on, field="due_on")
     now = now or timezone.now()
     calendar = WorkingCalendar.load()
     with transaction.atomic():

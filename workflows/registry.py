@@ -53,7 +53,6 @@ class Registration:
 
 
 _registered: dict[type[models.Model], Registration] = {}
-_by_label: dict[str, DeadlineSubjects] = {}
 
 
 def register(
@@ -77,8 +76,6 @@ def register(
         by_name[step.name] = step
     check_against_machine(model, by_name.values())
     _registered[model] = Registration(by_name, deadlines, tuple(read_with_lock))
-    if deadlines is not None:
-        _by_label[model._meta.label_lower] = deadlines
 
 
 def machine_edges(model: type[models.Model]) -> dict[str, tuple[set[str], str]]:
@@ -136,10 +133,6 @@ def steps_of(model: type[models.Model]) -> list[Step]:
     return list(found.steps.values()) if found else []
 
 
-def registered_models() -> list[type[models.Model]]:
-    return list(_registered)
-
-
 def read_with_lock(model: type[models.Model]) -> tuple[str, ...]:
     found = _registered.get(model)
     return found.read_with_lock if found else ()
@@ -154,5 +147,4 @@ def deadline_subjects(model: type[models.Model]) -> DeadlineSubjects:
 
 def subjects_for(deadline: Deadline) -> DeadlineSubjects:
     """The adapter of a deadline's subject; get_for_id reads Django's content-type cache."""
-    model = ContentType.objects.get_for_id(deadline.content_type_id).model_class()
-    return _by_label[model._meta.label_lower]
+    return deadline_subjects(ContentType.objects.get_for_id(deadline.content_type_id).model_class())

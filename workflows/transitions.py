@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import ConcurrentTransition
 
 from workflows.audit import audit_record
 from workflows.deadlines import deadlines_follow
@@ -148,15 +148,12 @@ def perform_transition(
     with transaction.atomic():
         locked = _lock(instance)
         _check_version(locked, instance, expected_version)
-        if not step.is_allowed(locked, actor):
-            raise PermissionDenied()
-        method = getattr(locked, name)
-        if not can_proceed(method, check_conditions=False):
-            raise _wrong_state(step, locked)
+        # The step's sources are the machine's (checked at registration), so one check of
+        # permission and state serves transitions and writes alike.
+        source = _check_allowed(step, locked, actor)
         _check_conditions(step, locked)
-        source = locked.state
         before = _snapshot(locked)
-        method(**(arguments or {}))
+        getattr(locked, name)(**(arguments or {}))
         _save_changes(locked, before)
         audit_record(
             subject=locked,
@@ -172,7 +169,7 @@ def perform_transition(
 
 
 def _check_allowed(step: Step, locked: StatefulModel, actor: Any) -> str:
-    """Refuse a write the actor may not take, or one the locked row's state does not allow;
+    """Refuse a step the actor may not take, or one the locked row's state does not allow;
     returns that state."""
     if not step.is_allowed(locked, actor):
         raise PermissionDenied()

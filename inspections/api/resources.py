@@ -24,13 +24,7 @@ from inspections.models import (
     Unit,
 )
 from inspections.selectors import api as selectors
-from inspections.selectors import (
-    inspections_visible_to,
-    items_visible_to,
-    leads_visible_to,
-    rounds_visible_to,
-    visibility,
-)
+from inspections.selectors import visibility
 from workflows.models import AuditEntry, Deadline
 
 
@@ -40,7 +34,7 @@ class RoundViewSet(StatefulViewSet):
     model = Round
     serializer_class = serializers.RoundSerializer
     filterset_class = filters.RoundFilter
-    visible = staticmethod(rounds_visible_to)
+    visible = staticmethod(visibility.rounds_visible_to)
 
 
 class BatchViewSet(ResourceViewSet):
@@ -82,7 +76,7 @@ class InspectionViewSet(StatefulViewSet):
     model = Inspection
     serializer_class = serializers.InspectionSerializer
     filterset_class = filters.InspectionFilter
-    visible = staticmethod(inspections_visible_to)
+    visible = staticmethod(visibility.inspections_visible_to)
 
 
 class FindingViewSet(ResourceViewSet):
@@ -101,9 +95,7 @@ class LeadViewSet(StatefulViewSet):
     serializer_class = serializers.LeadSerializer
     filterset_class = filters.LeadFilter
 
-    @staticmethod
-    def visible(user: Any) -> QuerySet:
-        return leads_visible_to(user).select_related("inspection__unit")
+    visible = staticmethod(visibility.leads_visible_to)
 
 
 class RectificationItemViewSet(StatefulViewSet):
@@ -115,7 +107,7 @@ class RectificationItemViewSet(StatefulViewSet):
 
     @staticmethod
     def visible(user: Any) -> QuerySet:
-        return selectors.with_colour(items_visible_to(user))
+        return selectors.with_colour(visibility.items_visible_to(user))
 
 
 class DeadlineViewSet(ResourceViewSet):

@@ -10,8 +10,6 @@ from inspections.models import Finding, Inspection, ItemState
 from inspections.roles import roles_of
 from inspections.selectors import get_or_not_found
 from inspections.states import InspectionState, inspection_states_from
-from workflows.deadlines import live_deadlines
-from workflows.models import Deadline
 
 # Items the unit still has to finish; the portal's list counts them per inspection.
 UNFINISHED_ITEMS = (ItemState.OPEN, ItemState.IN_PROGRESS, ItemState.LONG_TERM)
@@ -40,8 +38,3 @@ def problem_list(inspection: Inspection) -> list[Finding]:
     if inspection.state not in inspection_states_from(InspectionState.FEEDBACK_GIVEN):
         return []
     return list(inspection.findings.prefetch_related("items").order_by("number"))
-
-
-def live_deadlines_by_inspection(inspections: list[Inspection]) -> dict[int, list[Deadline]]:
-    """Each inspection's live deadlines (plan, report …), soonest first, in one query."""
-    return live_deadlines(Inspection, [inspection.pk for inspection in inspections])

@@ -7,7 +7,8 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflows.calendar import YEARS_AHEAD, latest_due_date, years_from
+from workflows.calendar import years_from
+from workflows.deadlines import refuse_if_too_far_ahead
 from workflows.errors import InvalidInput
 
 # An event is recorded within a committee's term of five years: anything earlier is a typo
@@ -51,16 +52,8 @@ def due_date(on: datetime.date | None, *, after: datetime.date | None, field: st
         raise InvalidInput(
             fields={field: [_("The due date cannot be before %(date)s.") % {"date": after}]}
         )
-    if on > latest_due_date(timezone.localdate()):
-        raise InvalidInput(fields={field: [too_far_ahead()]})
+    refuse_if_too_far_ahead(on, field=field)
     return on
-
-
-def too_far_ahead() -> str:
-    """The refusal of a due date beyond the plausible range (a long-term item has none)."""
-    return _(
-        "The due date cannot be more than %(years)d years ahead; mark lasting work as long-term."
-    ) % {"years": YEARS_AHEAD}
 
 
 def required_text(value: str | None, *, field: str, max_length: int | None = None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import datetime
 import json
 import os
@@ -624,7 +625,10 @@ class ProbeSubjects:
 def probe_subjects(monkeypatch, probe_templates) -> ProbeSubjects:
     """The sweep asks the probe adapter about inspections' deadlines and writes probe e-mails."""
     adapter = ProbeSubjects()
-    monkeypatch.setitem(engine_registry._by_label, Inspection._meta.label_lower, adapter)
+    registered = engine_registry.registration(Inspection)
+    monkeypatch.setitem(
+        engine_registry._registered, Inspection, dataclasses.replace(registered, deadlines=adapter)
+    )
     monkeypatch.setattr(sweep_module, "TEMPLATE", PROBE_TEMPLATE)
     return adapter
 

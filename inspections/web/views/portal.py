@@ -18,7 +18,6 @@ from inspections.models import Inspection
 from inspections.models.files import evidence_storage
 from inspections.selectors.cases import items_with_evidence
 from inspections.selectors.portal import (
-    live_deadlines_by_inspection,
     portal_inspection_get,
     portal_inspections,
     problem_list,
@@ -32,6 +31,7 @@ from inspections.web.views.facts import (
     deadline_row,
     inspection_deadline_rows,
 )
+from workflows.deadlines import live_deadlines
 from workflows.errors import NotFound
 
 
@@ -48,7 +48,7 @@ def unit_portal(request: HttpRequest) -> HttpResponse:
     user = _portal_user(request)
     inspections = list(portal_inspections(user))
     now = timezone.now()
-    deadlines = live_deadlines_by_inspection(inspections)
+    deadlines = live_deadlines(Inspection, [inspection.pk for inspection in inspections])
     rows = [
         (inspection, [deadline_row(d, "", now) for d in deadlines.get(inspection.pk, [])])
         for inspection in inspections
